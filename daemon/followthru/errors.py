@@ -1,0 +1,84 @@
+"""The exception tree, grouped by what the caller does next.
+
+    FollowthruError
+      ConfigError            bad configuration: cli exits 2 (78 from `run`); never retried
+      StoreError             the state store cannot be used (locked by another daemon, newer schema)
+        StoreLocked
+      TransientError         retry with backoff (blast radius: the connection or the item)
+        MailboxUnavailable   IMAP connect/read failures, timeouts, BYE
+        TransientSendError   SMTP 4xx, disconnects before the message data was handed over
+      PermanentError         do not retry (blast radius: the item or the account)
+        AuthenticationFailed wrong credentials: said once, never retried (lock-out risk)
+        TlsError             certificate or STARTTLS failure: a retry cannot fix it
+        SecretUnavailable    the password command / credential / keyring gave nothing
+        PermanentSendError   SMTP 5xx
+      MessageRejected        one inbound message could not be handled: quarantine it, go on
+      UserError              a command about something that cannot be done (unknown id, withdrawn item)
+
+Adapters translate foreign exceptions in one place and chain them (`raise ... from exc`).
+Only cli.main() turns an error into an exit code.
+"""
+
+from __future__ import annotations
+
+
+class FollowthruError(Exception):
+    """Base of every error followthru raises on purpose."""
+
+
+class ConfigError(FollowthruError):
+    """The configuration is unusable. Carries every problem found, each with its key path."""
+
+    def __init__(self, path: str, problems: list[str]) -> None:
+        self.path = path
+        self.problems = list(problems)
+        lines = "\n".join(f"  {p}" for p in self.problems)
+        super().__init__(f"{path}: {len(self.problems)} problem(s) in the configuration:\n{lines}")
+
+
+class StoreError(FollowthruError):
+    """The state store cannot be opened or used."""
+
+
+class StoreLocked(StoreError):
+    """Another followthru process holds the store."""
+
+
+class TransientError(FollowthruError):
+    """A failure that may go away: retry with backoff."""
+
+
+class MailboxUnavailable(TransientError):
+    """The IMAP server cannot be reached or dropped the connection."""
+
+
+class TransientSendError(TransientError):
+    """SMTP failed before the message data was handed over (4xx, disconnect): safe to retry."""
+
+
+class PermanentError(FollowthruError):
+    """A failure a retry cannot fix."""
+
+
+class AuthenticationFailed(PermanentError):
+    """The server refused the credentials. Never retried: repeated failures lock accounts."""
+
+
+class TlsError(PermanentError):
+    """TLS could not be established safely: bad certificate, wrong host name, STARTTLS missing."""
+
+
+class SecretUnavailable(PermanentError):
+    """The configured secret source (command, credential file, keyring) gave no secret."""
+
+
+class PermanentSendError(PermanentError):
+    """SMTP refused the message or a recipient with a 5xx reply."""
+
+
+class MessageRejected(FollowthruError):
+    """One inbound message could not be parsed or handled; it goes to quarantine."""
+
+
+class UserError(FollowthruError):
+    """A command asked for something that cannot be done (unknown id, withdrawn item)."""
