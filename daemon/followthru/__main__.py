@@ -1,0 +1,5 @@
+import sys
+
+from followthru.cli import main
+
+sys.exit(main())

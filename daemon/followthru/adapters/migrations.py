@@ -1,0 +1,116 @@
+"""The store's schema as an ordered list of migrations; PRAGMA user_version = how many ran.
+
+Never edit a migration that has shipped: append a new one. Statements are separated by a line
+holding only `;;` so that trigger bodies may contain `;`.
+"""
+
+from __future__ import annotations
+
+V1 = """
+CREATE TABLE contacts (
+    id             INTEGER PRIMARY KEY,
+    email          TEXT NOT NULL UNIQUE COLLATE NOCASE,
+    name           TEXT,
+    company        TEXT,
+    company_domain TEXT COLLATE NOCASE,
+    roles          TEXT NOT NULL DEFAULT '',          -- comma-separated: interviewer, referral, source
+    state          TEXT NOT NULL,
+    source_id      INTEGER REFERENCES contacts(id),
+    data           TEXT NOT NULL DEFAULT '{}',        -- JSON: the interview, notes
+    created_at     TEXT NOT NULL,
+    updated_at     TEXT NOT NULL
+)
+;;
+CREATE TABLE contact_addresses (
+    address    TEXT PRIMARY KEY COLLATE NOCASE,
+    contact_id INTEGER NOT NULL REFERENCES contacts(id) ON DELETE CASCADE
+)
+;;
+CREATE INDEX contact_addresses_contact ON contact_addresses (contact_id)
+;;
+CREATE TABLE events (
+    id          INTEGER PRIMARY KEY AUTOINCREMENT,
+    contact_id  INTEGER REFERENCES contacts(id),
+    at          TEXT NOT NULL,                         -- when it happened (ISO 8601 with offset)
+    type        TEXT NOT NULL,
+    reason      TEXT NOT NULL,                         -- the cause, in words
+    message_id  TEXT,                                  -- the message that caused it, if any
+    data        TEXT NOT NULL DEFAULT '{}',
+    recorded_at TEXT NOT NULL
+)
+;;
+CREATE INDEX events_contact ON events (contact_id, id)
+;;
+CREATE INDEX events_message ON events (message_id)
+;;
+CREATE TRIGGER events_no_update BEFORE UPDATE ON events
+BEGIN SELECT RAISE(ABORT, 'the event log is append-only'); END
+;;
+CREATE TRIGGER events_no_delete BEFORE DELETE ON events
+BEGIN SELECT RAISE(ABORT, 'the event log is append-only'); END
+;;
+CREATE TABLE outbox (
+    id             INTEGER PRIMARY KEY,
+    contact_id     INTEGER NOT NULL REFERENCES contacts(id),
+    step           TEXT NOT NULL,
+    kind           TEXT NOT NULL CHECK (kind IN ('email', 'task')),
+    status         TEXT NOT NULL CHECK (status IN ('pending', 'approved', 'sending', 'sent', 'done',
+                                   'uncertain', 'withdrawn', 'rejected', 'expired')),
+    due_at         TEXT NOT NULL,
+    to_addrs       TEXT NOT NULL DEFAULT '[]',         -- JSON lists, from the store, never from parsed mail
+    cc_addrs       TEXT NOT NULL DEFAULT '[]',
+    subject        TEXT,
+    message_id     TEXT UNIQUE,                        -- fixed before the draft exists, kept when sent
+    rendered       BLOB,                               -- the exact bytes that will be (or were) sent
+    content_hash   TEXT,
+    draft_account  TEXT,
+    draft_folder   TEXT,
+    draft_uidvalidity INTEGER,
+    draft_uid      INTEGER,
+    attempts       INTEGER NOT NULL DEFAULT 0,
+    last_error     TEXT,
+    created_at     TEXT NOT NULL,
+    updated_at     TEXT NOT NULL,
+    sent_at        TEXT
+)
+;;
+CREATE INDEX outbox_contact ON outbox (contact_id, status)
+;;
+CREATE INDEX outbox_status ON outbox (status, due_at)
+;;
+CREATE TABLE seen (
+    account     TEXT NOT NULL,
+    folder      TEXT NOT NULL,
+    uidvalidity INTEGER NOT NULL,
+    uid         INTEGER NOT NULL,
+    message_key TEXT NOT NULL,                         -- Message-ID, or a stable hash without one
+    seen_at     TEXT NOT NULL,
+    PRIMARY KEY (account, folder, uidvalidity, uid)
+)
+;;
+CREATE INDEX seen_key ON seen (account, message_key)
+;;
+CREATE TABLE watermarks (
+    account       TEXT NOT NULL,
+    folder        TEXT NOT NULL,
+    uidvalidity   INTEGER NOT NULL,
+    last_uid      INTEGER NOT NULL,
+    highestmodseq INTEGER,
+    updated_at    TEXT NOT NULL,
+    PRIMARY KEY (account, folder)
+)
+;;
+CREATE TABLE quarantine (
+    id          INTEGER PRIMARY KEY,
+    account     TEXT NOT NULL,
+    folder      TEXT NOT NULL,
+    uidvalidity INTEGER NOT NULL,
+    uid         INTEGER NOT NULL,
+    message_key TEXT,
+    error       TEXT NOT NULL,
+    at          TEXT NOT NULL,
+    UNIQUE (account, folder, uidvalidity, uid)
+)
+"""
+
+MIGRATIONS: tuple[str, ...] = (V1,)

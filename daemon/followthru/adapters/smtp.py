@@ -1,0 +1,90 @@
+"""SMTP over aiosmtplib: connect safely and log in (sending comes with the outbox).
+
+Invariants:
+- TLS as configured and never less: implicit TLS, required STARTTLS (aiosmtplib `start_tls=True`
+  fails when the server does not offer it), plain text only to loopback hosts.
+- aiosmtplib and socket errors leave this module only as errors.py types, chained; a 4xx or a
+  dropped connection is transient, a 5xx permanent, a refused login is AuthenticationFailed.
+"""
+
+from __future__ import annotations
+
+import ssl
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+import aiosmtplib
+
+from ..config import Server
+from ..errors import AuthenticationFailed, PermanentSendError, TlsError, TransientSendError
+from .tls import client_context, describe_tls_failure
+
+
+@asynccontextmanager
+async def smtp_session(
+    server: Server, secret: str | None, *, oauth2: bool = False
+) -> AsyncIterator[aiosmtplib.SMTP]:
+    """A connected, secured and (when configured) logged-in SMTP client; closed on exit."""
+    where = f"SMTP {server.host}:{server.port}"
+    client = aiosmtplib.SMTP(
+        hostname=server.host,
+        port=server.port,
+        use_tls=server.tls == "implicit",
+        start_tls=server.tls == "starttls" or False,
+        tls_context=client_context(server.cafile),
+        timeout=server.timeout,
+    )
+    async with _mapped(where):
+        await client.connect()
+    try:
+        if server.username and secret is not None:
+            await _login(client, where, server.username, secret, oauth2)
+        yield client
+    finally:
+        if client.is_connected:
+            try:
+                await client.quit()
+            except aiosmtplib.SMTPException:
+                client.close()
+
+
+async def _login(
+    client: aiosmtplib.SMTP, where: str, username: str, secret: str, oauth2: bool
+) -> None:
+    try:
+        async with _mapped(where):
+            if oauth2:
+                await client.auth_xoauth2(username, secret)
+            else:
+                await client.login(username, secret)
+    except PermanentSendError as exc:
+        raise AuthenticationFailed(
+            f"{where}: authentication failed for {username} ({exc.__cause__})"
+        ) from exc
+
+
+@asynccontextmanager
+async def _mapped(where: str) -> AsyncIterator[None]:
+    """Translate aiosmtplib, ssl and socket errors into errors.py."""
+    try:
+        yield
+    except ssl.SSLError as exc:
+        raise TlsError(f"{where}: {describe_tls_failure(exc)}") from exc
+    except aiosmtplib.SMTPAuthenticationError as exc:
+        raise AuthenticationFailed(
+            f"{where}: authentication failed ({exc.code} {exc.message})"
+        ) from exc
+    except aiosmtplib.SMTPResponseException as exc:
+        error = TransientSendError if 400 <= exc.code < 500 else PermanentSendError
+        raise error(f"{where}: the server said {exc.code} {exc.message}") from exc
+    except aiosmtplib.SMTPConnectError as exc:
+        cause = exc.__cause__
+        if isinstance(cause, ssl.SSLError):
+            raise TlsError(f"{where}: {describe_tls_failure(cause)}") from exc
+        raise TransientSendError(f"{where}: host unreachable ({exc})") from exc
+    except aiosmtplib.SMTPTimeoutError as exc:
+        raise TransientSendError(f"{where}: timed out") from exc
+    except aiosmtplib.SMTPNotSupported as exc:
+        raise TlsError(f"{where}: {exc}; refusing to go on in plain text") from exc
+    except (aiosmtplib.SMTPException, OSError) as exc:
+        raise TransientSendError(f"{where}: connection failed ({exc})") from exc

@@ -1,0 +1,231 @@
+"""The `followthru` command: argparse, config, logging, and exit codes (nothing else decides them).
+
+Exit codes (SPEC "Command line"): 0 ok; 1 runtime failure, with a one-line reason; 2 bad usage
+or bad config, naming the file, the key and the problem; 78 (EX_CONFIG) from `run` when the
+config is unusable, so that systemd does not restart-loop.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Callable, Sequence
+from datetime import UTC, datetime
+from pathlib import Path
+
+from . import __version__
+from .config import Config, default_config_path, load_config
+from .errors import ConfigError, FollowthruError
+from .logs import scrub, setup_logging
+
+EXIT_OK, EXIT_FAILURE, EXIT_USAGE, EXIT_CONFIG = 0, 1, 2, 78
+STEPS_HELP = "thank_you, phone_message, check_in, ... (see `followthru --help`)"
+
+
+class UsageError(Exception):
+    """Bad command-line input found after parsing (exit 2)."""
+
+
+def _common() -> argparse.ArgumentParser:
+    """Options every command takes, before or after the command name.
+
+    SUPPRESS as default lets the value given at either place survive the merge of namespaces.
+    """
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--config", metavar="PATH", default=argparse.SUPPRESS,
+                        help="config file (default: $FOLLOWTHRU_CONFIG, else ~/.config/followthru/config.yaml)")  # fmt: skip
+    common.add_argument("--now", metavar="ISO", default=argparse.SUPPRESS,
+                        help="pin the clock for this command, e.g. 2026-03-02T15:30:00+01:00")  # fmt: skip
+    common.add_argument("-v", "--verbose", action="store_true", default=argparse.SUPPRESS,
+                        help="debug logging (IMAP protocol traces included; secrets are always masked)")  # fmt: skip
+    return common
+
+
+def _json(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--json", action="store_true", default=False, help="print JSON only, on stdout"
+    )
+
+
+def build_parser() -> argparse.ArgumentParser:
+    common = _common()
+    parser = argparse.ArgumentParser(
+        prog="followthru",
+        parents=[common],
+        description="Prepares interview and referral follow-ups in your own mailbox, for your approval.",
+        epilog="Exit codes: 0 ok, 1 runtime failure, 2 bad usage or config, 78 unusable config (run).",
+    )
+    parser.add_argument("--version", action="version", version=f"followthru {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+
+    def add(name: str, help_: str, **kw: object) -> argparse.ArgumentParser:
+        return sub.add_parser(name, parents=[common], help=help_, description=help_, **kw)  # type: ignore[arg-type]
+
+    add("init", "write a commented config to the config path (never overwrites)")
+    _json(
+        add(
+            "check",
+            "validate the config, log in to IMAP and SMTP, show the folders that will be used",
+        )
+    )
+    run = add("run", "the daemon: watch the mailbox, queue drafts, send what you approved")
+    run.add_argument(
+        "--once",
+        action="store_true",
+        help="one full pass (sync, timers, drafts, sending), then exit",
+    )
+    _add_contact_commands(add)
+    _add_queue_commands(add)
+    plan = add("plan", "dry run: what will happen, to whom, on which day, if nobody answers")
+    plan.add_argument("--days", type=_positive_int, default=30, help="how far ahead (default 30)")
+    _json(plan)
+    classify = add("classify", "show how followthru reads messages (.eml files)")
+    classify.add_argument("files", nargs="+", metavar="FILE.eml")
+    _json(classify)
+    add("demo", "the whole life cycle in a minute, on an embedded mail server; nothing configured")
+    return parser
+
+
+def _add_contact_commands(add: Callable[..., argparse.ArgumentParser]) -> None:
+    adder = add("add", "register an interview or a referral").add_subparsers(
+        dest="kind", metavar="KIND", required=True
+    )
+    common = _common()
+    interview = adder.add_parser(
+        "interview", parents=[common], help="an interview (past or future), one per interviewer"
+    )
+    interview.add_argument("--email", required=True, help="the interviewer's address")
+    interview.add_argument("--name")
+    interview.add_argument("--company")
+    interview.add_argument("--role", help="the position you interviewed for")
+    interview.add_argument(
+        "--at", required=True, metavar="ISO", help="when it starts, e.g. 2026-03-02T14:00+01:00"
+    )
+    interview.add_argument("--duration", default="1h", help="how long it lasts (default 1h)")
+    interview.add_argument("--reply-by", metavar="DATE", help="the date they promised to answer by")
+    interview.add_argument(
+        "--note", action="append", default=[], help="a point for the thank-you letter (repeatable)"
+    )
+    referral = adder.add_parser(
+        "referral", parents=[common], help="a referral suggested by a contact"
+    )
+    referral.add_argument("--email", required=True, help="the referral's address")
+    referral.add_argument("--name")
+    referral.add_argument("--source", required=True, metavar="EMAIL", help="who suggested them")
+    referral.add_argument("--note", action="append", default=[])
+    _json(add("contacts", "one line per contact: state, last outreach, next step"))
+    _json(
+        _with_contact(
+            add("show", "a contact's whole history: messages, transitions and why, drafts")
+        )
+    )
+    outcome = _with_contact(add("outcome", "record what you learned outside email"))
+    outcome.add_argument("what", choices=["rejected", "offer", "withdrawn", "met"])
+
+
+def _add_queue_commands(add: Callable[..., argparse.ArgumentParser]) -> None:
+    queue = add("queue", "drafts and tasks awaiting approval, with ids")
+    queue.add_argument(
+        "--all", action="store_true", help="every item, sent and withdrawn ones included"
+    )
+    _json(queue)
+    for name, help_ in (
+        ("approve", "approve a draft: it goes out at its due time, inside the send window"),
+        ("reject", "discard a draft (the cadence goes on as if that try was skipped)"),
+        ("edit", "edit a draft in $EDITOR; it is re-checked and replaced in Drafts"),
+        ("done", "mark a task (a phone call) as done"),
+    ):
+        add(name, help_).add_argument("id", type=int, metavar="ID")
+    snooze = add("snooze", "move a draft's due time")
+    snooze.add_argument("id", type=int, metavar="ID")
+    snooze.add_argument("--until", required=True, metavar="DATE")
+
+
+def _with_contact(parser: argparse.ArgumentParser) -> argparse.ArgumentParser:
+    parser.add_argument("contact", metavar="CONTACT", help="a contact id or email address")
+    return parser
+
+
+def _positive_int(text: str) -> int:
+    value = int(text)
+    if value <= 0:
+        raise argparse.ArgumentTypeError("must be a positive whole number")
+    return value
+
+
+def parse_now(text: str | None) -> datetime | None:
+    """--now as an aware datetime; a value without an offset is UTC."""
+    if text is None:
+        return None
+    try:
+        moment = datetime.fromisoformat(text)
+    except ValueError:
+        raise UsageError(
+            f"--now {text!r} is not an ISO 8601 time like 2026-03-02T15:30:00+01:00"
+        ) from None
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+class Context:
+    """What a command gets: parsed arguments, the clock, and the config on demand."""
+
+    def __init__(self, args: argparse.Namespace) -> None:
+        self.args = args
+        self.config_path = (
+            Path(args.config).expanduser()
+            if getattr(args, "config", None)
+            else default_config_path()
+        )
+        self.pinned = parse_now(getattr(args, "now", None))
+        self._config: Config | None = None
+
+    @property
+    def config(self) -> Config:
+        if self._config is None:
+            self._config = load_config(self.config_path)
+        return self._config
+
+    def now(self) -> datetime:
+        return self.pinned or datetime.now(UTC)
+
+
+def _dispatch(ctx: Context) -> int:
+    from .commands import setup  # noqa: PLC0415  (keep `--help` fast)
+
+    command = ctx.args.command
+    if command == "init":
+        return setup.init(ctx.config_path)
+    if command == "check":
+        return setup.check(ctx.config, as_json=ctx.args.json)
+    if command == "classify":
+        return _not_implemented("classify")
+    # Load the config first so that a broken file is reported even for unbuilt commands.
+    ctx.config  # noqa: B018
+    return _not_implemented(command)
+
+
+def _not_implemented(command: str) -> int:
+    print(f"followthru: `{command}` is not implemented yet", file=sys.stderr)
+    return EXIT_FAILURE
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    setup_logging(verbose=getattr(args, "verbose", False))
+    try:
+        return _dispatch(Context(args))
+    except ConfigError as exc:
+        print(f"followthru: {exc}", file=sys.stderr)
+        return EXIT_CONFIG if args.command == "run" else EXIT_USAGE
+    except UsageError as exc:
+        print(f"followthru: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except FollowthruError as exc:
+        print(f"followthru: {scrub(str(exc))}", file=sys.stderr)
+        return EXIT_FAILURE
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

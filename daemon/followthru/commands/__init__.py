@@ -1,0 +1,1 @@
+"""The implementations of the command-line commands, one module per group; cli.py dispatches."""
