@@ -30,12 +30,14 @@ async def smtp_session(
         hostname=server.host,
         port=server.port,
         use_tls=server.tls == "implicit",
-        start_tls=server.tls == "starttls" or False,
+        start_tls=False,  # done explicitly below, so that a missing STARTTLS is refused
         tls_context=client_context(server.cafile),
         timeout=server.timeout,
     )
     async with _mapped(where):
         await client.connect()
+        if server.tls == "starttls":
+            await _require_starttls(client, where)
     try:
         if server.username and secret is not None:
             await _login(client, where, server.username, secret, oauth2)
@@ -46,6 +48,17 @@ async def smtp_session(
                 await client.quit()
             except aiosmtplib.SMTPException:
                 client.close()
+
+
+async def _require_starttls(client: aiosmtplib.SMTP, where: str) -> None:
+    """STARTTLS is required, never opportunistic (nostarttls.secvuln.info)."""
+    await client.ehlo()
+    if not client.supports_extension("starttls"):
+        client.close()
+        raise TlsError(
+            f"{where}: the server does not offer STARTTLS; refusing to go on in plain text"
+        )
+    await client.starttls()
 
 
 async def _login(
