@@ -1,0 +1,214 @@
+"""Auto-replies (RFC 3834, vendor markers, wording) and what they say: return date, left company.
+
+Rules, in order: Auto-Submitted (a response, not a bare notification), X-Autoreply-style
+headers, Precedence: auto_reply, Exchange inbox-rule markers, an out-of-office subject,
+an explicit "this is an automatic reply" opening, out-of-office wording from a null or bulk
+sender. Languages: English, German, French, Spanish, Italian, Dutch, Portuguese.
+
+Invariants: pure; a person's reply that merely mentions being away is never an auto-reply
+(body wording alone needs a machine envelope); the return date is read relative to the
+reference date and is None unless stated unambiguously.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date
+from itertools import islice
+
+from followthru.core import dates
+from followthru.core.bounce import is_null_sender
+from followthru.core.message import Message
+
+MAX_SCAN = 8 * 1024
+MAX_ANCHORS = 30
+
+OOO_SUBJECT = re.compile(
+    r"""^\s*(?:\[[^\]]{0,40}\]\s*)?(?:
+        \[\s*(?:auto[\ -]?reply|auto[\ -]?response|out\ of\ (?:the\ )?office|ooo)\s*\]()
+      | auto(?:matic|mated)?[\ -]?(?:reply|response|answer|antwort|respon\w*)|auto
+      | autoreply|out\ of\ (?:the\ )?office(?:\ reply|\ autoreply|\ notice)?|ooo
+      | away\ from\ (?:the\ |my\ )?office|vacation\ (?:reply|notice|message|response)
+      | abwesenheitsnotiz|abwesenheit|abwesend|automatische\ (?:antwort|rückantwort)
+      | außer\ haus|ausser\ haus|nicht\ im\ büro
+      | réponse\ automatique|reponse\ automatique|message\ d'absence|absence\ du\ bureau
+      | hors\ du\ bureau|respuesta\ automática|respuesta\ automatica|fuera\ de\ la\ oficina
+      | risposta\ automatica|fuori\ ufficio|automatisch\ antwoord|afwezigheidsmelding
+      | buiten\ kantoor|resposta\ automática|resposta\ automatica|fora\ do\ escritório
+      | mensagem\ de\ ausência
+    )(?(1)|\s*(?::|$|\(|\[|-\s|–))""",
+    re.I | re.X,
+)
+AUTOMATIC_STATEMENT = re.compile(
+    r"""this\ is\ an?\ auto(?:matic(?:ally\ generated)?|mated|-generated)?[\ -]?(?:reply
+          |response|answer)
+      | (?:dies\ ist\ eine|diese\ nachricht\ ist\ eine)\ automatische\ (?:antwort|rückantwort)
+      | ceci\ est\ une\ réponse\ automatique|esta\ es\ una\ respuesta\ automática
+      | questa\ è\ una\ risposta\ automatica|dit\ is\ een\ automatisch\ antwoord
+      | esta\ é\ uma\ resposta\ automática""",
+    re.I | re.X,
+)
+OOO_BODY = re.compile(
+    r"""out\ of\ (?:the\ )?office|on\ (?:annual\ |parental\ |sick\ )?(?:vacation|holiday|leave)
+      | away\ from\ (?:the\ |my\ )?(?:office|desk)|limited\ access\ to\ (?:my\ )?e-?mail
+      | currently\ away|will\ be\ away|am\ away|i'm\ away|i\ am\ currently\ out
+      | nicht\ im\ büro|abwesend|im\ urlaub|außer\ haus|nicht\ erreichbar
+      | absente?\ du\ bureau|en\ congés?|je\ suis\ absente?|en\ vacances
+      | fuera\ de\ la\ oficina|de\ vacaciones|estoy\ ausente
+      | fuori\ ufficio|in\ ferie|sono\ assente
+      | afwezig|met\ vakantie|niet\ op\ kantoor
+      | fora\ do\ escritório|de\ férias|estou\ ausente""",
+    re.I | re.X,
+)
+LEFT_COMPANY = re.compile(
+    r"""no\ longer\ (?:with|employed|work(?:s|ing)?\ (?:at|for|with)|part\ of|at)\b
+      | (?:has|have)\ left\ (?:the\ |our\ )?(?:company|organi[sz]ation|firm|business)
+      | (?:has|have)\ left\ \w+(?:\ \w+)?\ (?:as\ of|effective)|last\ day\ (?:at|with)
+      | this\ (?:e-?mail\ )?(?:address|mailbox)\ is\ no\ longer\ (?:in\ use|active|valid)
+      | nicht\ mehr\ (?:bei|für|im\ unternehmen|in\ unserem\ unternehmen|beschäftigt|tätig)
+      | (?:hat|habe)\ (?:das\ unternehmen|die\ firma|uns)\ verlassen
+      | ne\ fait\ plus\ partie|n'est\ plus\ (?:au\ sein|chez|employée?|en\ poste)
+      | a\ quitté\ (?:la\ société|l'entreprise|notre\ entreprise|l'organisation)
+      | ya\ no\ (?:trabaja|forma\ parte|está\ en|pertenece)|(?:ha\ )?dejado\ la\ empresa
+      | non\ fa\ più\ parte|non\ lavora\ più|ha\ lasciato\ (?:l'azienda|la\ società)
+      | niet\ (?:meer|langer)\ werkzaam|is\ uit\ dienst|niet\ meer\ in\ dienst
+      | heeft\ (?:het\ bedrijf|de\ organisatie|ons)\ verlaten
+      | não\ faz\ mais\ parte|já\ não\ faz\ parte|não\ trabalha\ mais|deixou\ a\ empresa""",
+    re.I | re.X,
+)
+_RETURN_ANCHOR = re.compile(
+    r"""\b(?:back|return(?:ing|s)?|be\ in\ the\ office|in\ the\ office|reachable\ again
+        |available\ again|resume|zurück|wieder|ab\ dem|ab|de\ retour|retour|à\ partir\ du
+        |dès\ le|de\ vuelta|regreso|regresaré|volveré|a\ partir\ del|rientro|rientrerò
+        |di\ ritorno|tornerò|a\ partire\ dal|terug|weer\ aanwezig|vanaf|de\ volta|retorno
+        |retornarei|a\ partir\ d[eo])\b""",
+    re.I | re.X,
+)
+_UNTIL_ANCHOR = re.compile(
+    r"""\b(?:until|till|til|through|thru|bis(?:\ einschließlich|\ zum|\ zur|\ und\ mit)?
+        |jusqu['’]\ ?(?:au|à)|hasta(?:\ el)?|fino\ al?|tot\ en\ met|t/m|tot|até(?:\ o\ dia)?)
+        (?=\W)""",
+    re.I | re.X,
+)
+_SUBMITTED_RESPONSE = ("auto-replied", "vacation", "auto-notified")
+_XHEADERS = ("x-autoreply", "x-autorespond", "x-autoresponse", "x-autoresponder", "x-vacation")
+
+
+@dataclass(frozen=True, slots=True)
+class AutoReplyInfo:
+    return_date: date | None
+    left_company: bool
+
+
+def _is_response(msg: Message) -> bool:
+    """It answers one message: threaded, and not list or bulk mail."""
+    threaded = bool(msg.in_reply_to or msg.references)
+    bulk = msg.header("precedence").strip().lower() in ("bulk", "list", "junk")
+    listed = msg.headers.has("list-id") or msg.headers.has("list-unsubscribe")
+    return threaded and not (bulk or listed)
+
+
+def rule_auto_submitted(msg: Message, new: str) -> str | None:
+    value = msg.header("auto-submitted").strip().lower()
+    if not value or value.startswith("no"):
+        return None
+    ooo = bool(OOO_SUBJECT.match(msg.subject) or OOO_BODY.search(new[:2000]))
+    if value.startswith(_SUBMITTED_RESPONSE) or _is_response(msg) or ooo:
+        return f"Auto-Submitted: {value.split(';')[0]}"
+    return None
+
+
+def rule_x_autoreply(msg: Message, new: str) -> str | None:
+    for name in _XHEADERS:
+        value = msg.header(name).strip().lower()
+        if msg.headers.has(name) and value not in ("no", "false", "0"):
+            return f"{name} header"
+    if msg.header("x-apple-action").lower() == "vacation":
+        return "X-Apple-Action: vacation"
+    if msg.header("x-autogenerated").lower() == "reply":
+        return "X-Autogenerated: Reply"
+    return None
+
+
+def rule_precedence(msg: Message, new: str) -> str | None:
+    if msg.header("precedence").strip().lower() == "auto_reply":
+        return "Precedence: auto_reply"
+    return None
+
+
+def rule_exchange(msg: Message, new: str) -> str | None:
+    """Exchange inbox-rule replies carry both headers (Zammad's test); forwards are not OOO."""
+    heads = msg.headers
+    if not (heads.has("x-ms-exchange-inbox-rules-loop") and heads.has("x-auto-response-suppress")):
+        return None
+    if re.match(r"^\s*(?:fw|fwd|wg|tr)\s*:", msg.subject, re.I):
+        return None
+    return "Exchange inbox-rule reply (X-MS-Exchange-Inbox-Rules-Loop)"
+
+
+def rule_subject(msg: Message, new: str) -> str | None:
+    m = OOO_SUBJECT.match(msg.subject)
+    return f"out-of-office subject ({m.group(0).strip()!r})" if m else None
+
+
+def rule_statement(msg: Message, new: str) -> str | None:
+    if msg.headers.has("list-id") or not AUTOMATIC_STATEMENT.search(new[:1500]):
+        return None
+    return "states it is an automatic reply"
+
+
+def rule_machine_envelope(msg: Message, new: str) -> str | None:
+    """Out-of-office wording counts only from a null or bulk envelope (never a person)."""
+    precedence = msg.header("precedence").strip().lower()
+    if not (is_null_sender(msg) or precedence in ("bulk", "junk")) or msg.headers.has("list-id"):
+        return None
+    head = new[:2000]
+    if OOO_BODY.search(head) or LEFT_COMPANY.search(head):
+        return f"out-of-office wording from a {'null' if is_null_sender(msg) else 'bulk'} sender"
+    return None
+
+
+RULES: tuple[Callable[[Message, str], str | None], ...] = (
+    rule_auto_submitted,
+    rule_x_autoreply,
+    rule_precedence,
+    rule_exchange,
+    rule_subject,
+    rule_statement,
+    rule_machine_envelope,
+)
+
+
+def detect(msg: Message, new: str) -> str | None:
+    """The reason this message is an auto-reply (`new`: its unquoted text), or None."""
+    if msg.report_type or msg.delivery_status:
+        return None  # reports (DSN, MDN, ARF) are automated, not replies
+    for rule in RULES:
+        reason = rule(msg, new)
+        if reason:
+            return reason
+    return None
+
+
+def _anchored(text: str, anchor: re.Pattern[str], ref: date) -> date | None:
+    for m in islice(anchor.finditer(text), MAX_ANCHORS):
+        found = dates.date_at(text, m.end(), ref, window=45)
+        if found is not None:
+            return found.value
+    return None
+
+
+def return_date(text: str, ref: date | None) -> date | None:
+    """The stated return date: "back on ..." wins over "until ..."; None if unstated."""
+    if ref is None:
+        return None
+    head = text[:MAX_SCAN]
+    return _anchored(head, _RETURN_ANCHOR, ref) or _anchored(head, _UNTIL_ANCHOR, ref)
+
+
+def read_auto_reply(msg: Message, new: str, ref: date | None) -> AutoReplyInfo:
+    """Return date and "left the company" from the auto-reply's own (unquoted) text."""
+    scan = f"{msg.subject}\n{new}"
+    return AutoReplyInfo(return_date(scan, ref), bool(LEFT_COMPANY.search(scan[:MAX_SCAN])))

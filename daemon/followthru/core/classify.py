@@ -1,0 +1,178 @@
+"""Parsed message -> what kind of mail it is and what it says, in SPEC order.
+
+Order: bounce, auto-reply, invitation, automated, personal; the first kind whose rules
+fire wins, and its reason says which rule. Personal mail also carries signals
+(rejection, offer, scheduling) and a reply-by date, read from the new text only.
+
+Invariants: pure (stdlib + core only); never reads the clock: relative dates are read
+against the message's Date, else the caller's `reference_time`, else not at all;
+`classification_json` produces the `followthru classify --json` object of the SPEC.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from enum import StrEnum
+from typing import Any
+
+from followthru.core import automated, autoreply, bounce, quotes, signals
+from followthru.core.autoreply import AutoReplyInfo
+from followthru.core.bounce import BouncedRecipient, BounceInfo
+from followthru.core.message import CalendarEvent, Message
+
+__all__ = [
+    "AutoReplyInfo",
+    "BounceInfo",
+    "BouncedRecipient",
+    "Classification",
+    "InvitationInfo",
+    "Kind",
+    "classification_json",
+    "classify",
+    "quarantined",
+]
+
+
+class Kind(StrEnum):
+    BOUNCE = "bounce"
+    AUTO_REPLY = "auto-reply"
+    INVITATION = "invitation"
+    AUTOMATED = "automated"
+    PERSONAL = "personal"
+    QUARANTINE = "quarantine"  # could not be parsed; only adapters produce it
+
+
+@dataclass(frozen=True, slots=True)
+class InvitationInfo:
+    """The calendar events of an invitation; `method` is REQUEST or CANCEL."""
+
+    method: str
+    events: tuple[CalendarEvent, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Classification:
+    kind: Kind
+    reason: str
+    bounce: BounceInfo | None = None
+    auto_reply: AutoReplyInfo | None = None
+    invitation: InvitationInfo | None = None
+    signals: tuple[str, ...] = ()
+    reply_by: date | None = None
+
+
+def quarantined(error: str) -> Classification:
+    """The result for a message that could not be parsed."""
+    return Classification(Kind.QUARANTINE, f"unparseable: {error}")
+
+
+def _reference(msg: Message, reference_time: datetime | None) -> date | None:
+    when = msg.date or reference_time
+    return when.date() if when is not None else None
+
+
+def _bounce(msg: Message) -> Classification | None:
+    reason = bounce.detect(msg)
+    if reason is None:
+        return None
+    return Classification(Kind.BOUNCE, reason, bounce=bounce.read_bounce(msg))
+
+
+def _auto_reply(msg: Message, new: str, ref: date | None) -> Classification | None:
+    reason = autoreply.detect(msg, new)
+    if reason is None:
+        return None
+    info = autoreply.read_auto_reply(msg, new, ref)
+    return Classification(Kind.AUTO_REPLY, reason, auto_reply=info)
+
+
+def _invitation(msg: Message) -> Classification | None:
+    wanted = [ev for ev in msg.calendar if ev.method in ("REQUEST", "CANCEL", "ADD")]
+    if not wanted:
+        return None
+    first = wanted[0]
+    method = "CANCEL" if first.method == "CANCEL" else "REQUEST"
+    reason = f"text/calendar METHOD:{method} (UID {first.uid}, SEQUENCE {first.sequence})"
+    return Classification(Kind.INVITATION, reason, invitation=InvitationInfo(method, tuple(wanted)))
+
+
+def _automated(msg: Message) -> Classification | None:
+    reason = automated.detect(msg)
+    return Classification(Kind.AUTOMATED, reason) if reason else None
+
+
+def _personal(new: str, ref: date | None) -> Classification:
+    found = signals.signals_of(new)
+    reason = "written by a person" + (f"; signals: {', '.join(found)}" if found else "")
+    return Classification(Kind.PERSONAL, reason, signals=found, reply_by=signals.reply_by(new, ref))
+
+
+def classify(msg: Message, *, reference_time: datetime | None = None) -> Classification:
+    """Classify one parsed message (SPEC "Reading messages")."""
+    found = _bounce(msg)
+    if found is not None:
+        return found
+    new = quotes.new_text(msg.text)
+    ref = _reference(msg, reference_time)
+    return _auto_reply(msg, new, ref) or _invitation(msg) or _automated(msg) or _personal(new, ref)
+
+
+def _iso(value: date | datetime | None) -> str | None:
+    return value.isoformat() if value is not None else None
+
+
+def _event_json(ev: CalendarEvent) -> dict[str, Any]:
+    return {
+        "method": ev.method,
+        "uid": ev.uid,
+        "sequence": ev.sequence,
+        "status": ev.status or None,
+        "summary": ev.summary,
+        "description": ev.description,
+        "location": ev.location,
+        "organizer": ev.organizer or None,
+        "attendees": list(ev.attendees),
+        "start": _iso(ev.start),
+        "end": _iso(ev.end),
+        "floating": ev.floating,
+        "all_day": ev.all_day,
+    }
+
+
+def _bounce_json(info: BounceInfo | None) -> dict[str, Any] | None:
+    if info is None:
+        return None
+    recipients = [
+        {
+            "address": r.address,
+            "permanent": r.permanent,
+            "status": r.status or None,
+            "policy_block": r.policy_block,
+        }
+        for r in info.recipients
+    ]
+    return {"recipients": recipients, "original_message_id": info.original_message_id}
+
+
+def classification_json(file: str, msg: Message | None, cls: Classification) -> dict[str, Any]:
+    """The `followthru classify --json` object for one file (SPEC shape + reply_by, invitation)."""
+    auto = cls.auto_reply
+    invitation = cls.invitation
+    return {
+        "file": file,
+        "kind": str(cls.kind),
+        "reason": cls.reason,
+        "message_id": (msg.message_id or None) if msg else None,
+        "in_reply_to": list(msg.in_reply_to) if msg else [],
+        "references": list(msg.references) if msg else [],
+        "bounce": _bounce_json(cls.bounce),
+        "auto_reply": None
+        if auto is None
+        else {"return_date": _iso(auto.return_date), "left_company": auto.left_company},
+        "signals": list(cls.signals),
+        "reply_by": _iso(cls.reply_by),
+        "invitation": None
+        if invitation is None
+        else {"method": invitation.method, "events": [_event_json(e) for e in invitation.events]},
+    }
