@@ -3,6 +3,7 @@ and the exit codes are the documented ones."""
 
 from __future__ import annotations
 
+import json
 import shutil
 import subprocess
 import sys
@@ -141,3 +142,51 @@ def test_the_console_script_is_installed() -> None:
     script = Path(sys.executable).parent / "followthru"
     done = subprocess.run([str(script), "--version"], capture_output=True, text=True, check=False)
     assert done.returncode == 0 and done.stdout.startswith("followthru ")
+
+
+def test_classify_reads_any_file_and_prints_one_json_object_per_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    corpus = sorted((Path(__file__).parent / "data" / "mail").glob("*.eml"))
+    empty, garbage = tmp_path / "empty.eml", tmp_path / "garbage.eml"
+    empty.write_bytes(b"")
+    garbage.write_bytes(bytes(range(256)) * 4)
+    files = [str(p) for p in (*corpus, empty, garbage)]
+    assert main(["classify", "--json", *files]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert len(lines) == len(files) and len(corpus) > 50
+    results = [json.loads(line) for line in lines]
+    spec_keys = {
+        "file",
+        "kind",
+        "reason",
+        "message_id",
+        "in_reply_to",
+        "references",
+        "bounce",
+        "auto_reply",
+        "signals",
+    }
+    assert all(spec_keys <= set(r) for r in results)
+    assert [r["file"] for r in results] == files
+    assert {r["kind"] for r in results} >= {
+        "bounce",
+        "auto-reply",
+        "invitation",
+        "automated",
+        "personal",
+    }
+    assert results[-2]["kind"] == "quarantine"
+
+
+def test_classify_reports_an_unreadable_file_and_goes_on(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    good = tmp_path / "reply.eml"
+    good.write_bytes(
+        b"From: Bob <bob@acme.example>\r\nSubject: Re: thanks\r\nMessage-ID: <r1@acme.example>\r\n\r\nGreat to meet you!\r\n"
+    )
+    assert main(["classify", str(tmp_path / "missing.eml"), str(good)]) == 1
+    captured = capsys.readouterr()
+    assert "missing.eml: cannot be read" in captured.err
+    assert captured.out.startswith(f"{good}: personal\n  reason: ")

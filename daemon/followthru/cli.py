@@ -190,7 +190,7 @@ class Context:
 
 
 def _dispatch(ctx: Context) -> int:
-    from .commands import setup  # noqa: PLC0415  (keep `--help` fast)
+    from .commands import reading, setup  # noqa: PLC0415  (keep `--help` fast)
 
     command = ctx.args.command
     if command == "init":
@@ -198,7 +198,7 @@ def _dispatch(ctx: Context) -> int:
     if command == "check":
         return setup.check(ctx.config, as_json=ctx.args.json)
     if command == "classify":
-        return _not_implemented("classify")
+        return reading.classify_files(ctx.args.files, as_json=ctx.args.json, now=ctx.now())
     # Load the config first so that a broken file is reported even for unbuilt commands.
     ctx.config  # noqa: B018
     return _not_implemented(command)

@@ -1,0 +1,71 @@
+"""`followthru classify FILE...`: how the daemon reads a message, one result per file.
+
+Every readable file yields a result, garbage and empty files included (a message that cannot
+be parsed is reported as `quarantine`, as the daemon would store it). A file that cannot be
+read at all is reported on stderr and makes the exit status 1; the other files still print.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from ..adapters.mime import parse_message
+from ..core.classify import Classification, classification_json, classify, quarantined
+from ..core.message import Message
+from ..errors import MessageRejected
+
+
+def classify_files(files: list[str], *, as_json: bool, now: datetime) -> int:
+    """Print one result per file (a JSON object per line with `as_json`)."""
+    status = 0
+    for name in files:
+        try:
+            raw = Path(name).read_bytes()
+        except OSError as exc:
+            print(f"followthru: {name}: cannot be read: {exc.strerror}", file=sys.stderr)
+            status = 1
+            continue
+        result = classification_json(name, *_read(raw, now))
+        print(json.dumps(result, ensure_ascii=False) if as_json else _text(result))
+    return status
+
+
+def _read(raw: bytes, now: datetime) -> tuple[Message | None, Classification]:
+    try:
+        msg = parse_message(raw)
+    except MessageRejected as exc:
+        return None, quarantined(str(exc))
+    return msg, classify(msg, reference_time=now)
+
+
+def _text(result: dict[str, Any]) -> str:
+    lines = [f"{result['file']}: {result['kind']}", f"  reason: {result['reason']}"]
+    if result["message_id"]:
+        lines.append(f"  message-id: {result['message_id']}")
+    bounce = result["bounce"]
+    if bounce:
+        for r in bounce["recipients"]:
+            how = "permanent" if r["permanent"] else "not permanent"
+            block = ", a policy block (not the address)" if r.get("policy_block") else ""
+            lines.append(
+                f"  bounced: {r['address']} ({how}, status {r['status'] or 'none'}{block})"
+            )
+        if bounce["original_message_id"]:
+            lines.append(f"  original message: {bounce['original_message_id']}")
+    auto = result["auto_reply"]
+    if auto:
+        lines.append(f"  return date: {auto['return_date'] or 'not stated'}")
+        if auto["left_company"]:
+            lines.append("  no longer with the company")
+    if result["signals"]:
+        lines.append(f"  signals: {', '.join(result['signals'])}")
+    if result["reply_by"]:
+        lines.append(f"  reply by: {result['reply_by']}")
+    if result["invitation"]:
+        inv = result["invitation"]
+        lines.append(f"  invitation: {inv['method']}, {len(inv['events'])} event(s)")
+    return "\n".join(lines)
