@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import settings
 
 from tests.rig import ImapAccount
 from tests.rig.dovecot import DovecotAccount, DovecotServer, dovecot_or_skip
@@ -76,6 +77,11 @@ def imap_server(request: pytest.FixtureRequest) -> ImapAccount:
     assert isinstance(account, ImapAccount)
     return account
 
+
+# No per-example deadline: CI machines are shared and slow at times; the property tests bound
+# their own work instead. print_blob lets a failure found in CI be replayed exactly.
+settings.register_profile("followthru", deadline=None, print_blob=True)
+settings.load_profile("followthru")
 
 StartSmtpd = Callable[..., Awaitable[SmtpServer]]
 

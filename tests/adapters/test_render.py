@@ -286,7 +286,8 @@ def test_bad_header_arguments_name_the_field(
 
 
 @pytest.mark.parametrize(
-    "name", ["Bcc: evil@x.example" + "x" * 90, "a, b@c.example" + "x" * 90, 'Jane "J" ' + "x" * 90]
+    "name",
+    ["Bcc: evil@x.example " + "x " * 45, "a, b@c.example " + "x " * 45, 'Jane "J" ' + "x " * 45],
 )
 def test_a_name_that_would_not_read_back_as_written_is_refused(
     renderer: Renderer, name: str
@@ -491,3 +492,15 @@ def test_a_reader_sees_the_same_address_we_set() -> None:
     msg = EmailMessage(policy=policy.SMTP)
     msg["To"] = Address('Doe, "JD" \\ Jane', addr_spec="jane@example.com")
     assert parse(msg)["To"].addresses[0].display_name == 'Doe, "JD" \\ Jane'
+
+
+def test_a_name_with_words_too_long_to_fold_is_refused_by_name(renderer: Renderer) -> None:
+    """Found by the fuzzer: CPython 3.11 folds two 78+ character words of a display name with
+    an empty line between them, which would end the header block and turn the rest into body."""
+    ctx = replace(
+        sample_context("thank_you"),
+        contact=Person.of("x" * 90 + " " + "x" * 90, "dana@acme.example"),
+    )
+    with pytest.raises(UnsafeHeader) as caught:
+        renderer.render("thank_you", ctx, **sample_headers("thank_you", ctx))
+    assert caught.value.field == "to[0].name"

@@ -32,6 +32,7 @@ MAX_NAME = 200  # display names and the one-line context fields a subject may qu
 MAX_SUBJECT = 500
 MAX_ID = 250
 MAX_ADDRESS = 254
+MAX_WORD = 76  # longest word of a display name that folds safely
 _UNSAFE = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029\ud800-\udfff]")
 _ENCODED_WORD = re.compile(r"=\?.*\?=", re.DOTALL)
 _ATOM = r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+"
@@ -153,6 +154,10 @@ def _shown(value: object) -> str:
 
 def _mailbox(field: str, box: Mailbox) -> Address:
     name = check_text(f"{field}.name", box.name, MAX_NAME)
+    if any(len(word) > MAX_WORD for word in name.split()):
+        # CPython 3.11 folds two such words with an empty line between them, which ends
+        # the header block early: the rest of the headers would become the body.
+        raise UnsafeHeader(f"{field}.name", f"has a word over {MAX_WORD} characters; shorten it")
     email = check_text(f"{field}.email", box.email, MAX_ADDRESS)
     if not _ADDR_SPEC.fullmatch(email):
         raise UnsafeHeader(f"{field}.email", f"{_shown(email)} is not a valid address")
