@@ -1,21 +1,35 @@
-"""IMAP over imapclient: connect safely, log in, read capabilities, find the folders.
+"""IMAP over imapclient: one blocking session. Connect safely, find folders, read, watch, write.
 
 Invariants:
 - TLS as configured and never less: implicit TLS, required STARTTLS (a server without it, or
   one that greets with PREAUTH before TLS, is refused), plain text only to loopback hosts.
-- Library and socket errors leave this module only as errors.py types, chained.
+- Read-only on the user's mail: folders are EXAMINEd, headers and bodies are fetched with
+  BODY.PEEK, no flag is changed. Only `append` and `remove_own` write, and only for the
+  daemon's own messages; a plain EXPUNGE (which would purge the user's \\Deleted mail) is
+  never sent.
+- Message sets are lists of ints, never range strings: imapclient 4.1's fetch() raises
+  ValueError on "1:1000". Searches run in UID windows, so no response line nears imaplib's
+  1 MB line limit, and `n:*` (which always matches the highest UID) is filtered out.
+- Every read is bounded: the socket carries `Server.timeout` as its read timeout, IDLE waits
+  in poll() with a deadline and ends with DONE under its own timeout; TCP keepalive is on.
+- Library and socket errors leave this module only as errors.py types, chained. After any
+  but a plain NO/BAD reply the session is `broken`: only good for `logout()`, which then
+  just closes the socket.
 - Blocking: every method runs on the caller's thread. The daemon gives each session its own
-  single-thread executor (imapclient is not thread-safe).
+  single-thread executor (adapters/mailbox.py), because imapclient is not thread-safe.
 """
 
 from __future__ import annotations
 
 import imaplib
+import re
+import select
 import socket
 import ssl
-from collections.abc import Iterator
-from contextlib import contextmanager
-from dataclasses import dataclass
+import time
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager, suppress
+from datetime import date, datetime
 from typing import Any
 
 import imapclient
@@ -24,7 +38,27 @@ from imapclient import exceptions as imap_errors
 from .. import __version__
 from ..config import Folders, Server
 from ..errors import AuthenticationFailed, FollowthruError, MailboxUnavailable, TlsError
+from .headerparse import parse_headers
+from .imapdata import (
+    FETCH_BATCH,
+    HEADER_ITEM,
+    FolderChoice,
+    FolderMap,
+    FolderState,
+    HeaderRecord,
+    IdleResult,
+    chunks,
+    flag_set,
+    folder_state,
+    header_block,
+    header_record,
+    windows,
+)
 from .tls import client_context, describe_tls_failure
+
+CHANGES = frozenset({b"EXISTS", b"EXPUNGE", b"FETCH", b"RECENT"})
+_APPENDUID = re.compile(rb"\[APPENDUID \d+ (\d+)\]")
+_KEEPALIVE = (("TCP_KEEPIDLE", 60), ("TCP_KEEPINTVL", 15), ("TCP_KEEPCNT", 4))
 
 COMMON_NAMES = {
     "drafts": ("Drafts", "Draft", "INBOX.Drafts", "INBOX/Drafts", "[Gmail]/Drafts", "Entwürfe", "Brouillons", "Borradores"),
@@ -33,26 +67,17 @@ COMMON_NAMES = {
 SPECIAL_USE = {"drafts": b"\\Drafts", "sent": b"\\Sent"}
 
 
-@dataclass(frozen=True, slots=True)
-class FolderChoice:
-    name: str
-    how: str  # "SPECIAL-USE \\Sent", "common name", "configured"
-
-
-@dataclass(frozen=True, slots=True)
-class FolderMap:
-    inbox: FolderChoice
-    drafts: FolderChoice
-    sent: FolderChoice
-
-
 class ImapSession:
     """One logged-in IMAP connection."""
 
-    def __init__(self, client: imapclient.IMAPClient, where: str) -> None:
+    def __init__(self, client: imapclient.IMAPClient, where: str, timeout: float) -> None:
         self.client = client
         self.where = where
+        self.timeout = timeout
         self.capabilities: frozenset[str] = frozenset()
+        self.selected: FolderState | None = None
+        self.readonly = True
+        self.broken = False
 
     @classmethod
     def connect(cls, server: Server, secret: str, *, oauth2: bool = False) -> ImapSession:
@@ -60,8 +85,9 @@ class ImapSession:
         where = f"IMAP {server.host}:{server.port}"
         with _mapped(where):
             client = _open(server)
-            session = cls(client, where)
+            session = cls(client, where, server.timeout)
             try:
+                _tune(client.socket())
                 session._login(server.username or "", secret, oauth2)
             except BaseException:
                 client.shutdown()
@@ -81,10 +107,27 @@ class ImapSession:
         self.capabilities = frozenset(c.decode().upper() for c in self.client.capabilities())
         if "ID" in self.capabilities:
             self.client.id_({"name": "followthru", "version": __version__})
+        if {"ENABLE", "CONDSTORE"} <= self.capabilities:
+            self.client.enable("CONDSTORE")  # so that SELECT reports HIGHESTMODSEQ
+
+    @property
+    def can_idle(self) -> bool:
+        return "IDLE" in self.capabilities
+
+    @contextmanager
+    def _guard(self, *, always_fatal: bool = False) -> Iterator[None]:
+        """_mapped, and mark the session broken unless the error was a plain NO/BAD reply
+        (after which the connection is still fine), or whatever it was if `always_fatal`."""
+        try:
+            with _mapped(self.where):
+                yield
+        except FollowthruError as exc:
+            self.broken = self.broken or always_fatal or not _refused(exc)
+            raise
 
     def find_folders(self, wanted: Folders) -> FolderMap:
         """Drafts and Sent by SPECIAL-USE, then common names; a configured name wins if it exists."""
-        with _mapped(self.where):
+        with self._guard():
             listing = [
                 (tuple(flags), str(name)) for flags, _delim, name in self.client.list_folders()
             ]
@@ -116,23 +159,227 @@ class ImapSession:
             f"set accounts[].folders.{role} in the config"
         )
 
-    def logout(self) -> None:
+    # --- reading -------------------------------------------------------------------
+
+    def select(self, folder: str, *, readonly: bool = True) -> FolderState:
+        """EXAMINE (or, with readonly=False, SELECT) `folder`; searches and fetches act on it."""
+        self.selected = None  # a failed SELECT leaves no folder selected (RFC 3501 6.3.1)
+        with self._guard():
+            reply = self.client.select_folder(folder, readonly=readonly)
+        self.selected, self.readonly = folder_state(folder, reply, b"EXISTS"), readonly
+        return self.selected
+
+    def status(self, folder: str) -> FolderState:
+        """STATUS: the cheap check of a folder that is not selected."""
+        items = ["UIDVALIDITY", "UIDNEXT", "MESSAGES"]
+        if "CONDSTORE" in self.capabilities:
+            items.append("HIGHESTMODSEQ")
+        with self._guard():
+            reply = self.client.folder_status(folder, items)
+        return folder_state(folder, reply, b"MESSAGES")
+
+    def uids_after(self, last_uid: int) -> list[int]:
+        """UIDs above `last_uid` in the selected folder, ascending (the catch-up search).
+        `UID SEARCH UID n:*` always matches the highest UID, even below n: filtered out."""
+        return [uid for uid in self._search([], first=last_uid + 1) if uid > last_uid]
+
+    def uids_since(self, day: date) -> list[int]:
+        """UIDs of messages that arrived on or after `day` (server's INTERNALDATE): backfill."""
+        return self._search(["SINCE", day], first=1)
+
+    def _search(self, criteria: list[Any], first: int) -> list[int]:
+        uidnext = self.selected.uidnext if self.selected else None
+        found: set[int] = set()
+        for window in windows(first, uidnext):
+            with self._guard():
+                found.update(self.client.search(["UID", window, *criteria]))
+        return sorted(found)
+
+    def fetch_headers(
+        self, uids: Sequence[int], batch: int = FETCH_BATCH
+    ) -> Iterator[HeaderRecord]:
+        """HeaderRecords for `uids` of the selected folder, `batch` per FETCH, streamed.
+
+        Messages expunged meanwhile are skipped. Never sets \\Seen (BODY.PEEK).
+        """
+        for chunk in chunks(uids, batch):
+            yield from self.fetch_header_batch(chunk)
+
+    def fetch_header_batch(self, uids: Sequence[int]) -> list[HeaderRecord]:
+        """One FETCH of HeaderRecords (fetch_headers without the batching)."""
+        items = ["FLAGS", "INTERNALDATE", "RFC822.SIZE", HEADER_ITEM]
+        if "X-GM-EXT-1" in self.capabilities:
+            items += ["X-GM-MSGID", "X-GM-THRID"]
+        wanted = [int(uid) for uid in uids]
+        with self._guard():
+            reply = self.client.fetch(wanted, items)
+        return [header_record(uid, reply[uid]) for uid in wanted if uid in reply]
+
+    def fetch_message(self, uid: int, max_bytes: int) -> bytes | None:
+        """The first `max_bytes` of the whole message (BODY.PEEK[]<0.n>), None if it is gone."""
+        with self._guard():
+            reply = self.client.fetch([int(uid)], [f"BODY.PEEK[]<0.{int(max_bytes)}>"])
+        data = reply.get(uid, {})
+        body = next((v for k, v in data.items() if k.startswith(b"BODY[]")), None)
+        return body if isinstance(body, bytes) else None
+
+    def flags(self, uids: Sequence[int]) -> dict[int, frozenset[str]]:
+        """Current flags of `uids` in the selected folder (\\Recent left out)."""
+        out: dict[int, frozenset[str]] = {}
+        for chunk in chunks(uids, FETCH_BATCH):
+            with self._guard():
+                reply = self.client.get_flags([int(uid) for uid in chunk])
+            out.update((uid, flag_set(flags)) for uid, flags in reply.items())
+        return out
+
+    # --- watching ------------------------------------------------------------------
+
+    def idle_wait(self, timeout: float, *, done_timeout: float | None = None) -> IdleResult:
+        """IDLE on the selected folder until a change (EXISTS, EXPUNGE, FETCH, RECENT) or
+        `timeout` seconds, then DONE, whose reply must come within `done_timeout` (default:
+        the read timeout). A `* BYE`, an EOF or a silent server raises MailboxUnavailable.
+        Without IDLE, returns at once with supported=False: the caller polls instead.
+        """
+        if not self.can_idle:
+            return IdleResult(supported=False)
+        deadline = time.monotonic() + timeout
+        with self._guard(always_fatal=True):  # the server may still be IDLE: start afresh
+            while True:
+                self.client.idle()
+                readable = self._wait_readable(deadline)
+                events = self._idle_done(done_timeout or self.timeout)
+                if events or not readable or time.monotonic() >= deadline:
+                    return IdleResult(events=tuple(events))
+                # Only a keep-alive (`* OK Still here`): idle again for the time left.
+
+    def _wait_readable(self, deadline: float) -> bool:
+        """Wait until the server says something or the deadline passes; read nothing.
+
+        The responses are read by DONE on a blocking socket: imapclient's own idle_check
+        reads a non-blocking socket and fails on a response split across TCP segments.
+        """
+        sock = self.client.socket()
+        if isinstance(sock, ssl.SSLSocket) and sock.pending():
+            return True  # already decrypted and waiting: poll() would not see it
+        poller = select.poll()
+        poller.register(sock.fileno(), select.POLLIN | select.POLLPRI)
+        remaining = max(0.0, deadline - time.monotonic())
+        return bool(poller.poll(remaining * 1000))
+
+    def _idle_done(self, timeout: float) -> list[tuple[int, str]]:
+        sock = self.client.socket()
+        sock.settimeout(timeout)
         try:
-            with _mapped(self.where):
-                self.client.logout()
-        except FollowthruError:
+            _text, responses = self.client.idle_done()
+        finally:
+            with suppress(OSError):
+                sock.settimeout(self.timeout)
+        return self._idle_events(responses)
+
+    def _idle_events(self, responses: list[tuple[Any, ...]]) -> list[tuple[int, str]]:
+        events = []
+        for item in responses:
+            if item and item[0] == b"BYE":
+                said = b" ".join(x for x in item[1:] if isinstance(x, bytes)).decode(
+                    errors="replace"
+                )
+                raise MailboxUnavailable(f"{self.where}: the server ended the session: {said}")
+            if len(item) > 1 and isinstance(item[0], int) and item[1] in CHANGES:
+                events.append((item[0], item[1].decode()))
+        return events
+
+    # --- writing (the daemon's own messages only) ----------------------------------
+
+    def append(self, folder: str, raw: bytes, flags: Sequence[str] = (),
+               msg_time: datetime | None = None) -> int | None:  # fmt: skip
+        """APPEND `raw` to `folder`; returns its UID, or None when it cannot be known.
+
+        With UIDPLUS the UID is read from the APPENDUID reply. Without it, the message's own
+        Message-ID (the daemon gives every draft a unique one) is searched for with
+        `UID SEARCH UID <uidnext>:* HEADER Message-ID <id>`, where <uidnext> is the folder's
+        UIDNEXT from a STATUS just before the APPEND: only the new messages are scanned,
+        never the whole folder. The selection in force before is restored afterwards.
+        """
+        if "UIDPLUS" in self.capabilities:
+            reply = self._append(folder, raw, flags, msg_time)
+            match = _APPENDUID.search(reply)
+            return int(match.group(1)) if match else None
+        before = self.status(folder).uidnext or 1
+        self._append(folder, raw, flags, msg_time)
+        message_id = parse_headers(header_block(raw)).message_id
+        if not message_id:
+            return None
+        with self._visiting(folder, readonly=True), self._guard():
+            found = self.client.search(["UID", f"{before}:*", "HEADER", "Message-ID", message_id])
+        return max((uid for uid in found if uid >= before), default=None)
+
+    def _append(
+        self, folder: str, raw: bytes, flags: Sequence[str], msg_time: datetime | None
+    ) -> bytes:
+        with self._guard():
+            reply = self.client.append(folder, raw, flags=list(flags), msg_time=msg_time)
+        return reply if isinstance(reply, bytes) else str(reply).encode()
+
+    def remove_own(self, folder: str, uids: Sequence[int]) -> bool:
+        """Delete messages the daemon itself put in `folder` (its drafts); the caller vouches
+        for `uids`. \\Deleted, then UID EXPUNGE of exactly those UIDs when the server has
+        UIDPLUS (returns True). Without UIDPLUS they are only marked \\Deleted (returns False):
+        a plain EXPUNGE would also purge mail the user marked deleted. Restores the selection.
+        """
+        wanted = [int(uid) for uid in uids]
+        if not wanted:
+            return True
+        expunge = "UIDPLUS" in self.capabilities
+        with self._visiting(folder, readonly=False), self._guard():
+            self.client.add_flags(wanted, [imapclient.DELETED], silent=True)
+            if expunge:
+                self.client.uid_expunge(wanted)
+        return expunge
+
+    @contextmanager
+    def _visiting(self, folder: str, *, readonly: bool) -> Iterator[None]:
+        """Select `folder` for a block, then go back to the folder selected before, if any."""
+        previous, was_readonly = self.selected, self.readonly
+        self.select(folder, readonly=readonly)
+        yield
+        if previous is not None:
+            self.select(previous.folder, readonly=was_readonly)
+
+    # --- ending --------------------------------------------------------------------
+
+    def interrupt(self) -> None:
+        """From any thread: shut the socket down, so that a call blocked on it (an IDLE)
+        fails at once. The session is broken afterwards."""
+        self.broken = True
+        with suppress(OSError):
+            # The plain socket's shutdown, not SSLSocket's, which would tear the TLS object
+            # from under the thread that is reading it.
+            socket.socket.shutdown(self.client.socket(), socket.SHUT_RDWR)
+
+    def logout(self) -> None:
+        """LOGOUT, or just close the socket when the session is broken or LOGOUT fails."""
+        if not self.broken:
+            try:
+                with _mapped(self.where):
+                    self.client.logout()
+                return
+            except FollowthruError:
+                pass
+        with suppress(OSError, imaplib.IMAP4.error):
             self.client.shutdown()
 
 
 def _open(server: Server) -> imapclient.IMAPClient:
     context = client_context(server.cafile)
     if server.tls == "implicit":
-        return imapclient.IMAPClient(
+        client = imapclient.IMAPClient(
             server.host, server.port, ssl=True, ssl_context=context, timeout=server.timeout
         )
-    client = imapclient.IMAPClient(server.host, server.port, ssl=False, timeout=server.timeout)
-    if server.tls == "starttls":
-        _require_starttls(client, context, f"IMAP {server.host}:{server.port}")
+    else:
+        client = imapclient.IMAPClient(server.host, server.port, ssl=False, timeout=server.timeout)
+        if server.tls == "starttls":
+            _require_starttls(client, context, f"IMAP {server.host}:{server.port}")
+    client.normalise_times = False  # aware INTERNALDATEs, not naive local time
     return client
 
 
@@ -153,6 +400,24 @@ def _require_starttls(client: imapclient.IMAPClient, context: ssl.SSLContext, wh
         raise
 
 
+def _tune(sock: socket.socket) -> None:
+    """TCP keepalive, so that a NAT or firewall that forgets an idle connection is noticed;
+    TCP_NODELAY, because imapclient writes one command in pieces (the line, then CRLF or a
+    literal) and Nagle plus delayed ACK then stalls each command ~40 ms (seen with pymap)."""
+    sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_KEEPALIVE, 1)
+    for name, value in _KEEPALIVE:
+        if hasattr(socket, name):  # Linux names; other systems keep their defaults
+            sock.setsockopt(socket.IPPROTO_TCP, getattr(socket, name), value)
+
+
+def _refused(exc: FollowthruError) -> bool:
+    """The server answered NO or BAD to a command; the stream itself is intact."""
+    cause = exc.__cause__
+    broken_stream = (imaplib.IMAP4.abort, imap_errors.ProtocolError)
+    return isinstance(cause, imaplib.IMAP4.error) and not isinstance(cause, broken_stream)
+
+
 @contextmanager
 def _mapped(where: str) -> Iterator[None]:
     """Translate imapclient, imaplib, ssl and socket errors into errors.py."""
@@ -166,5 +431,7 @@ def _mapped(where: str) -> Iterator[None]:
         raise MailboxUnavailable(f"{where}: timed out") from exc
     except (OSError, EOFError) as exc:
         raise MailboxUnavailable(f"{where}: connection failed ({exc})") from exc
+    except imaplib.IMAP4.abort as exc:  # EOF, BYE, a garbled line: the session is over
+        raise MailboxUnavailable(f"{where}: connection lost ({exc})") from exc
     except (imap_errors.IMAPClientError, imaplib.IMAP4.error) as exc:
         raise MailboxUnavailable(f"{where}: the server said: {exc}") from exc
