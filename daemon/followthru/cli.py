@@ -15,15 +15,11 @@ from pathlib import Path
 
 from . import __version__
 from .config import Config, default_config_path, load_config
-from .errors import ConfigError, FollowthruError
+from .errors import ConfigError, FollowthruError, UsageError
 from .logs import scrub, setup_logging
 
 EXIT_OK, EXIT_FAILURE, EXIT_USAGE, EXIT_CONFIG = 0, 1, 2, 78
 STEPS_HELP = "thank_you, phone_message, check_in, ... (see `followthru --help`)"
-
-
-class UsageError(Exception):
-    """Bad command-line input found after parsing (exit 2)."""
 
 
 def _common() -> argparse.ArgumentParser:
@@ -104,7 +100,11 @@ def _add_contact_commands(add: Callable[..., argparse.ArgumentParser]) -> None:
     interview.add_argument("--duration", default="1h", help="how long it lasts (default 1h)")
     interview.add_argument("--reply-by", metavar="DATE", help="the date they promised to answer by")
     interview.add_argument(
-        "--note", action="append", default=[], help="a point for the thank-you letter (repeatable)"
+        "--note",
+        action="append",
+        default=[],
+        help="what they said matters, for the thank-you letter (repeatable; "
+        "start with 'concern:' for a concern the letter should address)",
     )
     referral = adder.add_parser(
         "referral", parents=[common], help="a referral suggested by a contact"
@@ -112,7 +112,9 @@ def _add_contact_commands(add: Callable[..., argparse.ArgumentParser]) -> None:
     referral.add_argument("--email", required=True, help="the referral's address")
     referral.add_argument("--name")
     referral.add_argument("--source", required=True, metavar="EMAIL", help="who suggested them")
-    referral.add_argument("--note", action="append", default=[])
+    referral.add_argument(
+        "--note", action="append", default=[], help="why the source suggested them (repeatable)"
+    )
     _json(add("contacts", "one line per contact: state, last outreach, next step"))
     _json(
         _with_contact(
@@ -154,7 +156,7 @@ def _positive_int(text: str) -> int:
 
 
 def parse_now(text: str | None) -> datetime | None:
-    """--now as an aware datetime; a value without an offset is UTC."""
+    """--now as a datetime; one without an offset is localised by Context.now()."""
     if text is None:
         return None
     try:
@@ -163,7 +165,7 @@ def parse_now(text: str | None) -> datetime | None:
         raise UsageError(
             f"--now {text!r} is not an ISO 8601 time like 2026-03-02T15:30:00+01:00"
         ) from None
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+    return moment
 
 
 class Context:
@@ -186,22 +188,54 @@ class Context:
         return self._config
 
     def now(self) -> datetime:
-        return self.pinned or datetime.now(UTC)
+        """The pinned clock (a time without an offset is the user's local time) or the real one."""
+        if self.pinned is None:
+            return datetime.now(UTC)
+        if self.pinned.tzinfo is None:
+            zone = (
+                self.config.identity.timezone
+                if self.args.command not in ("init", "classify")
+                else UTC
+            )
+            return self.pinned.replace(tzinfo=zone)
+        return self.pinned
 
 
 def _dispatch(ctx: Context) -> int:
     from .commands import reading, setup  # noqa: PLC0415  (keep `--help` fast)
 
-    command = ctx.args.command
+    command, args = ctx.args.command, ctx.args
     if command == "init":
         return setup.init(ctx.config_path)
     if command == "check":
-        return setup.check(ctx.config, as_json=ctx.args.json)
+        return setup.check(ctx.config, as_json=args.json)
     if command == "classify":
-        return reading.classify_files(ctx.args.files, as_json=ctx.args.json, now=ctx.now())
+        return reading.classify_files(args.files, as_json=args.json, now=ctx.now())
+    if command in ("add", "contacts", "show", "outcome", "plan"):
+        return _contact_command(ctx)
     # Load the config first so that a broken file is reported even for unbuilt commands.
     ctx.config  # noqa: B018
     return _not_implemented(command)
+
+
+def _contact_command(ctx: Context) -> int:
+    from .commands import contacts  # noqa: PLC0415
+
+    command, args, now = ctx.args.command, ctx.args, ctx.now()
+    service = contacts.open_service(ctx.config)
+    try:
+        if command == "add":
+            add = contacts.add_interview if args.kind == "interview" else contacts.add_referral
+            return add(service, args, now)
+        if command == "contacts":
+            return contacts.contacts(service, as_json=args.json, now=now)
+        if command == "show":
+            return contacts.show(service, args, as_json=args.json, now=now)
+        if command == "outcome":
+            return contacts.outcome(service, args, now)
+        return contacts.plan(service, days=args.days, as_json=args.json, now=now)
+    finally:
+        service.store.close()
 
 
 def _not_implemented(command: str) -> int:
@@ -211,7 +245,8 @@ def _not_implemented(command: str) -> int:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    setup_logging(verbose=getattr(args, "verbose", False))
+    # The daemon reports what it does; a one-shot command only warnings (or everything with -v).
+    setup_logging(verbose=getattr(args, "verbose", False), quiet=args.command != "run")
     try:
         return _dispatch(Context(args))
     except ConfigError as exc:

@@ -472,6 +472,11 @@ def _timezone(r: Reader, key: str) -> ZoneInfo | None:
         return None
 
 
+def is_address(text: str) -> bool:
+    """A plain address (`local@domain`), as the config and the commands accept it."""
+    return bool(_ADDRESS.match(text.strip()))
+
+
 def is_loopback(host: str) -> bool:
     """True for `localhost` and loopback IP literals; names are not resolved (no I/O here)."""
     if host.lower() in ("localhost", "localhost.localdomain"):

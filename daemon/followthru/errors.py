@@ -14,6 +14,7 @@
         PermanentSendError   SMTP 5xx
       MessageRejected        one inbound message could not be handled: quarantine it, go on
       UserError              a command about something that cannot be done (unknown id, withdrawn item)
+      UsageError             a command-line value that cannot be used (cli exits 2)
 
 Adapters translate foreign exceptions in one place and chain them (`raise ... from exc`).
 Only cli.main() turns an error into an exit code.
@@ -82,3 +83,7 @@ class MessageRejected(FollowthruError):
 
 class UserError(FollowthruError):
     """A command asked for something that cannot be done (unknown id, withdrawn item)."""
+
+
+class UsageError(FollowthruError):
+    """A command-line value that cannot be used (a bad time, address or duration)."""

@@ -65,8 +65,11 @@ class _JournalFormatter(logging.Formatter):
         return f"<{level}>{super().format(record)}"
 
 
-def setup_logging(*, verbose: bool = False, env: Mapping[str, str] | None = None) -> None:
-    """Configure the root logger once: stderr, INFO (DEBUG with --verbose), secrets scrubbed."""
+def setup_logging(
+    *, verbose: bool = False, quiet: bool = False, env: Mapping[str, str] | None = None
+) -> None:
+    """Configure the root logger once: stderr, INFO (WARNING when quiet, DEBUG when verbose),
+    secrets scrubbed."""
     env = os.environ if env is None else env
     handler = logging.StreamHandler(sys.stderr)
     if env.get("JOURNAL_STREAM"):
@@ -78,7 +81,7 @@ def setup_logging(*, verbose: bool = False, env: Mapping[str, str] | None = None
     for old in list(root.handlers):
         root.removeHandler(old)
     root.addHandler(handler)
-    root.setLevel(logging.DEBUG if verbose else logging.INFO)
+    root.setLevel(logging.DEBUG if verbose else logging.WARNING if quiet else logging.INFO)
     # imapclient's protocol trace is only useful at debug level; it is scrubbed like the rest.
     logging.getLogger("imapclient").setLevel(logging.DEBUG if verbose else logging.WARNING)
 

@@ -15,11 +15,14 @@ CREATE TABLE contacts (
     company_domain TEXT COLLATE NOCASE,
     roles          TEXT NOT NULL DEFAULT '',          -- comma-separated: interviewer, referral, source
     state          TEXT NOT NULL,
+    timer_at       TEXT,                              -- when the contact's timer fires next (UTC ISO)
     source_id      INTEGER REFERENCES contacts(id),
     data           TEXT NOT NULL DEFAULT '{}',        -- JSON: the interview, notes
     created_at     TEXT NOT NULL,
     updated_at     TEXT NOT NULL
 )
+;;
+CREATE INDEX contacts_timer ON contacts (timer_at)
 ;;
 CREATE TABLE contact_addresses (
     address    TEXT PRIMARY KEY COLLATE NOCASE,

@@ -1,0 +1,215 @@
+"""Contacts, their event logs and the outbox, as rows of the store.
+
+Invariants:
+- A contact's event log is the truth; `contacts.state`, `roles` and `timer_at` are a cache
+  written in the same transaction as the event that changed them.
+- Every address of a contact (its own and its alternates) maps to exactly one contact.
+- Outbox rows are never deleted: an item leaves the queue by changing status.
+- Times are stored as ISO 8601 in UTC, so that text order is time order.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from ..core.events import Event
+from ..core.model import Contact
+from .codec import decode_event, encode_event
+from .store import Store
+
+OPEN = ("pending", "approved", "uncertain")
+_CONTACT_ROW = "SELECT id, email, name, company, state, source_id FROM contacts"
+
+
+@dataclass(frozen=True, slots=True)
+class ContactRow:
+    id: int
+    email: str
+    name: str
+    company: str
+    state: str
+    source_id: int | None
+
+
+@dataclass(frozen=True, slots=True)
+class OutboxRow:
+    id: int
+    contact_id: int
+    step: str
+    kind: str
+    status: str
+    due_at: datetime
+    to: tuple[str, ...]
+    cc: tuple[str, ...]
+    subject: str | None
+    message_id: str | None
+
+
+def utc(moment: datetime) -> str:
+    return moment.astimezone(UTC).isoformat()
+
+
+def create_contact(store: Store, email: str, now: datetime, *, name: str = "", company: str = "",
+                   company_domain: str = "") -> int:  # fmt: skip
+    cur = store.conn.execute(
+        "INSERT INTO contacts (email, name, company, company_domain, state, created_at, updated_at)"
+        " VALUES (?, ?, ?, ?, 'new', ?, ?)",
+        (email.lower(), name, company, company_domain, utc(now), utc(now)),
+    )
+    contact_id = int(cur.lastrowid or 0)
+    store.conn.execute(
+        "INSERT INTO contact_addresses (address, contact_id) VALUES (?, ?)",
+        (email.lower(), contact_id),
+    )
+    return contact_id
+
+
+def set_source(store: Store, contact_id: int, source_id: int) -> None:
+    store.conn.execute("UPDATE contacts SET source_id = ? WHERE id = ?", (source_id, contact_id))
+
+
+def add_notes(store: Store, contact_id: int, notes: list[str]) -> None:
+    """Keep the user's notes about a contact (for the letters) in its `data` column."""
+    row = store.conn.execute("SELECT data FROM contacts WHERE id = ?", (contact_id,)).fetchone()
+    data = json.loads(row[0] or "{}")
+    data["notes"] = [*data.get("notes", []), *notes]
+    store.conn.execute("UPDATE contacts SET data = ? WHERE id = ?", (json.dumps(data), contact_id))
+
+
+def notes_of(store: Store, contact_id: int) -> list[str]:
+    row = store.conn.execute("SELECT data FROM contacts WHERE id = ?", (contact_id,)).fetchone()
+    return list(json.loads(row[0] or "{}").get("notes", [])) if row else []
+
+
+def find_contact(store: Store, key: str) -> ContactRow | None:
+    """A contact by id or by any of its addresses."""
+    if key.isdigit():
+        row = store.conn.execute(f"{_CONTACT_ROW} WHERE id = ?", (int(key),)).fetchone()
+    else:
+        row = store.conn.execute(
+            f"{_CONTACT_ROW} WHERE id = (SELECT contact_id FROM contact_addresses WHERE address = ?)",  # noqa: S608
+            (key.strip().lower(),),
+        ).fetchone()
+    return ContactRow(*row) if row else None
+
+
+def all_contacts(store: Store) -> list[ContactRow]:
+    rows = store.conn.execute(
+        "SELECT id, email, name, company, state, source_id FROM contacts ORDER BY id"
+    )
+    return [ContactRow(*row) for row in rows]
+
+
+def email_of(store: Store, contact_id: int) -> str:
+    row = store.conn.execute("SELECT email FROM contacts WHERE id = ?", (contact_id,)).fetchone()
+    return str(row[0])
+
+
+def record_event(store: Store, contact_id: int, event: Event, reason: str) -> None:
+    tag, data = encode_event(event)
+    store.append_event(contact_id, event.at, tag, reason, event.message_id, data)
+
+
+def contact_events(store: Store, contact_id: int) -> list[Event]:
+    return [decode_event(row.type, row.data) for row in store.events(contact_id)]
+
+
+def save_contact(
+    store: Store, contact_id: int, contact: Contact, timer_at: datetime | None, now: datetime
+) -> None:
+    """Cache what listing needs; the event log stays the truth."""
+    store.conn.execute(
+        "UPDATE contacts SET state = ?, roles = ?, timer_at = ?, updated_at = ? WHERE id = ?",
+        (
+            contact.state.value,
+            ",".join(sorted(r.value for r in contact.roles)),
+            utc(timer_at) if timer_at else None,
+            utc(now),
+            contact_id,
+        ),
+    )
+    for address in contact.also:
+        store.conn.execute(
+            "INSERT OR IGNORE INTO contact_addresses (address, contact_id) VALUES (?, ?)",
+            (address.lower(), contact_id),
+        )
+
+
+def due_timers(store: Store, now: datetime) -> list[int]:
+    rows = store.conn.execute(
+        "SELECT id FROM contacts WHERE timer_at <= ? ORDER BY timer_at, id", (utc(now),)
+    )
+    return [int(r[0]) for r in rows]
+
+
+@dataclass(frozen=True, slots=True)
+class NewItem:
+    step: str
+    kind: str
+    status: str
+    due_at: datetime
+    to: list[str]
+    cc: list[str]
+
+
+def queue_item(store: Store, contact_id: int, item: NewItem, now: datetime) -> int:
+    cur = store.conn.execute(
+        "INSERT INTO outbox (contact_id, step, kind, status, due_at, to_addrs, cc_addrs, created_at, updated_at)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        (contact_id, item.step, item.kind, item.status, utc(item.due_at), json.dumps(item.to),
+         json.dumps(item.cc), utc(now), utc(now)),
+    )  # fmt: skip
+    return int(cur.lastrowid or 0)
+
+
+def set_status(store: Store, contact_id: int, step: str, status: str, now: datetime, *,
+               only: tuple[str, ...] = OPEN) -> int:  # fmt: skip
+    """Move the contact's open item(s) for `step` to `status`; returns how many moved."""
+    marks = ", ".join("?" for _ in only)
+    cur = store.conn.execute(
+        f"UPDATE outbox SET status = ?, updated_at = ? WHERE contact_id = ? AND step = ? AND status IN ({marks})",  # noqa: S608
+        (status, utc(now), contact_id, step, *only),
+    )
+    return cur.rowcount
+
+
+def reschedule(store: Store, contact_id: int, step: str, due_at: datetime, now: datetime) -> None:
+    store.conn.execute(
+        "UPDATE outbox SET due_at = ?, updated_at = ? WHERE contact_id = ? AND step = ? AND status IN ('pending', 'approved')",
+        (utc(due_at), utc(now), contact_id, step),
+    )
+
+
+def outbox(
+    store: Store, *, contact_id: int | None = None, statuses: tuple[str, ...] | None = None
+) -> list[OutboxRow]:
+    sql = "SELECT id, contact_id, step, kind, status, due_at, to_addrs, cc_addrs, subject, message_id FROM outbox"
+    where: list[str] = []
+    args: list[Any] = []
+    if contact_id is not None:
+        where.append("contact_id = ?")
+        args.append(contact_id)
+    if statuses is not None:
+        where.append(f"status IN ({', '.join('?' for _ in statuses)})")
+        args.extend(statuses)
+    sql += (" WHERE " + " AND ".join(where) if where else "") + " ORDER BY due_at, id"
+    return [_outbox_row(r) for r in store.conn.execute(sql, args)]
+
+
+def _outbox_row(r: tuple[Any, ...]) -> OutboxRow:
+    due = datetime.fromisoformat(r[5])
+    return OutboxRow(
+        r[0],
+        r[1],
+        r[2],
+        r[3],
+        r[4],
+        due,
+        tuple(json.loads(r[6])),
+        tuple(json.loads(r[7])),
+        r[8],
+        r[9],
+    )

@@ -1,0 +1,260 @@
+"""`add interview`, `add referral`, `contacts`, `show`, `outcome`, `plan`: the pipeline by hand.
+
+Output: readable text by default, the SPEC's JSON shapes with `--json` (times ISO 8601 with
+offset, in the user's time zone).
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import date, datetime, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from ..adapters import records
+from ..adapters.store import Store
+from ..config import Config, is_address
+from ..core.model import Contact, Outcome
+from ..core.plan import PlannedStep
+from ..errors import UsageError, UserError
+from ..schema import parse_duration
+from ..service import NewInterview, Service
+
+
+def open_service(config: Config) -> Service:
+    return Service(Store.open(config.store_path), config)
+
+
+def add_interview(service: Service, args: Any, now: datetime) -> int:
+    tz = service.config.identity.timezone
+    duration = parse_duration(args.duration)
+    if duration is None or duration <= timedelta(0):
+        raise UsageError(f"--duration {args.duration!r} is not a duration like 45m or 1h30m")
+    new = NewInterview(
+        email=_address("--email", args.email),
+        start=parse_time("--at", args.at, tz),
+        duration=duration,
+        name=args.name or "",
+        company=args.company or "",
+        role=args.role or "",
+        reply_by=_day("--reply-by", args.reply_by, tz) if args.reply_by else None,
+        notes="\n".join(args.note),
+    )
+    contact_id = service.register_interview(new, now)
+    print(_summary(service, contact_id, now))
+    return 0
+
+
+def add_referral(service: Service, args: Any, now: datetime) -> int:
+    email, source = _address("--email", args.email), _address("--source", args.source)
+    contact_id = service.register_referral(
+        email, source, now, name=args.name or "", notes=tuple(args.note)
+    )
+    print(_summary(service, contact_id, now))
+    return 0
+
+
+def outcome(service: Service, args: Any, now: datetime) -> int:
+    row = _row(service, args.contact)
+    decision = service.record_outcome(row.id, Outcome(args.what), now)
+    if decision.ignored:
+        raise UserError(f"{row.email}: {args.what} changes nothing now ({decision.reason})")
+    print(f"{row.email}: {args.what} recorded; now {decision.contact.state}")
+    return 0
+
+
+def contacts(service: Service, *, as_json: bool, now: datetime) -> int:
+    everyone = service.contacts()
+    upcoming = _next_steps(service, everyone, now)
+    rows = [_contact_json(service, c, upcoming.get(c.id)) for c in everyone]
+    if as_json:
+        print(json.dumps(rows, indent=2))
+        return 0
+    tz = service.config.identity.timezone
+    for row in rows:
+        step = row["next_step"]
+        nxt = (
+            f"{step['step'] or 'moves on'} {_short(step['due_at'], tz)}"
+            if step
+            else "nothing planned"
+        )
+        last = _short(row["last_outreach_at"], tz) if row["last_outreach_at"] else "never"
+        who = row["name"] or row["email"]
+        print(
+            f"{row['id']:>4}  {who:<24} {row['company'] or '-':<16} {row['state']:<16} last: {last:<16} next: {nxt}"
+        )
+    if not rows:
+        print(
+            "no contacts yet: add one with `followthru add interview` or `followthru add referral`"
+        )
+    return 0
+
+
+def show(service: Service, args: Any, *, as_json: bool, now: datetime) -> int:
+    row = _row(service, args.contact)
+    contact = service.contact(row.id)
+    upcoming = _next_steps(service, [contact], now)
+    events = [
+        {"at": _iso(e.at, service), "type": e.type, "reason": e.reason, "message_id": e.message_id}
+        for e in service.store.events(row.id)
+    ]
+    queue = [queue_json(service, item) for item in records.outbox(service.store, contact_id=row.id)]
+    data = {
+        "contact": _contact_json(service, contact, upcoming.get(contact.id)),
+        "events": events,
+        "queue": queue,
+    }
+    if as_json:
+        print(json.dumps(data, indent=2))
+        return 0
+    interview_notes = (
+        [contact.interview.notes] if contact.interview and contact.interview.notes else []
+    )
+    notes = records.notes_of(service.store, row.id) + interview_notes
+    print(_show_text({**data, "notes": notes}, service.config.identity.timezone))
+    return 0
+
+
+def plan(service: Service, *, days: int, as_json: bool, now: datetime) -> int:
+    steps = service.plan(now, days)
+    emails = {str(r.id): r.email for r in records.all_contacts(service.store)}
+    entries = [_plan_json(step, emails, service) for step in steps]
+    if as_json:
+        print(json.dumps(entries, indent=2))
+        return 0
+    tz = service.config.identity.timezone
+    for entry, step in zip(entries, steps, strict=True):
+        what = entry["step"] or (f"becomes {step.becomes}" if step.becomes else "-")
+        print(f"{_short(entry['due_at'], tz):<16}  {what:<24} {entry['contact']}")
+    if not entries:
+        print(f"nothing planned in the next {days} days")
+    return 0
+
+
+def queue_json(service: Service, item: records.OutboxRow) -> dict[str, Any]:
+    return {
+        "id": item.id,
+        "contact": item.to[0] if item.to else records.email_of(service.store, item.contact_id),
+        "step": item.step,
+        "kind": item.kind,
+        "to": list(item.to),
+        "cc": list(item.cc),
+        "subject": item.subject,
+        "status": item.status,
+        "due_at": _iso(item.due_at, service),
+        "message_id": item.message_id,
+    }
+
+
+def parse_time(flag: str, text: str, tz: ZoneInfo) -> datetime:
+    """An ISO 8601 time; without an offset it is the user's local time."""
+    try:
+        moment = datetime.fromisoformat(text)
+    except ValueError:
+        raise UsageError(
+            f"{flag} {text!r} is not an ISO 8601 time like 2026-03-02T14:00+01:00"
+        ) from None
+    return moment if moment.tzinfo else moment.replace(tzinfo=tz)
+
+
+def _day(flag: str, text: str, tz: ZoneInfo) -> datetime:
+    try:
+        return datetime.combine(date.fromisoformat(text), datetime.min.time(), tz)
+    except ValueError:
+        raise UsageError(f"{flag} {text!r} is not a date like 2026-03-05") from None
+
+
+def _address(flag: str, text: str) -> str:
+    if not is_address(text):
+        raise UsageError(f"{flag} {text!r} is not an email address")
+    return text.strip().lower()
+
+
+def _row(service: Service, key: str) -> records.ContactRow:
+    row = records.find_contact(service.store, key)
+    if row is None:
+        raise UserError(f"no contact {key!r} (see `followthru contacts`)")
+    return row
+
+
+def _next_steps(service: Service, people: list[Contact], now: datetime) -> dict[str, PlannedStep]:
+    """Each contact's next planned entry (a pending item or what its timer will do)."""
+    owners = {c.id for c in people}
+    first: dict[str, PlannedStep] = {}
+    for contact in people:
+        for item in sorted(contact.pending, key=lambda p: p.due_at):
+            first.setdefault(contact.id, PlannedStep(item.to, item.step, item.kind, item.due_at))
+    for step in service.plan(now, 366):
+        owner = step.contact if step.contact in owners else None
+        if owner is not None:
+            first.setdefault(owner, step)
+    return first
+
+
+def _contact_json(service: Service, contact: Contact, nxt: PlannedStep | None) -> dict[str, Any]:
+    source = records.find_contact(service.store, contact.source) if contact.source else None
+    interview = contact.interview
+    return {
+        "id": int(contact.id),
+        "email": contact.email,
+        "name": contact.name or None,
+        "company": contact.company or (interview.company if interview else "") or None,
+        "role": (interview.role or None) if interview else None,
+        "state": contact.state.value,
+        "source": source.email if source else None,
+        "outreach_count": contact.outreach_count,
+        "last_outreach_at": _iso(contact.last_outreach_at, service),
+        "next_step": {
+            "step": nxt.step.value if nxt.step else None,
+            "due_at": _iso(nxt.due_at, service),
+        }
+        if nxt
+        else None,
+    }
+
+
+def _plan_json(step: PlannedStep, emails: dict[str, str], service: Service) -> dict[str, Any]:
+    entry = {
+        "contact": emails.get(step.contact, step.contact),
+        "step": step.step.value if step.step else None,
+        "kind": step.kind.value if step.kind else None,
+        "due_at": _iso(step.due_at, service),
+    }
+    if step.becomes is not None:
+        entry["becomes"] = step.becomes.value
+    return entry
+
+
+def _summary(service: Service, contact_id: int, now: datetime) -> str:
+    contact = service.contact(contact_id)
+    lines = [f"{contact.email} (id {contact_id}): {contact.state}"]
+    for item in records.outbox(service.store, contact_id=contact_id, statuses=records.OPEN):
+        lines.append(
+            f"  queued #{item.id}: {item.step} ({item.kind}) due {_short(_iso(item.due_at, service), service.config.identity.timezone)}"
+        )
+    return "\n".join(lines)
+
+
+def _show_text(data: dict[str, Any], tz: ZoneInfo) -> str:
+    c = data["contact"]
+    lines = [f"{c['name'] or c['email']} <{c['email']}> (id {c['id']})", f"  state: {c['state']}"]
+    for key in ("company", "role", "source"):
+        if c[key]:
+            lines.append(f"  {key}: {c[key]}")
+    lines += [f"  note: {line}" for note in data.get("notes", []) for line in note.splitlines()]
+    lines.append("history:")
+    lines += [f"  {_short(e['at'], tz)}  {e['type']:<20} {e['reason']}" for e in data["events"]]
+    lines.append("queue:" if data["queue"] else "queue: empty")
+    lines += [
+        f"  #{q['id']} {q['step']:<18} {q['status']:<10} due {_short(q['due_at'], tz)}"
+        for q in data["queue"]
+    ]
+    return "\n".join(lines)
+
+
+def _iso(moment: datetime | None, service: Service) -> str | None:
+    return moment.astimezone(service.config.identity.timezone).isoformat() if moment else None
+
+
+def _short(iso: str | None, tz: ZoneInfo) -> str:
+    return datetime.fromisoformat(iso).astimezone(tz).strftime("%a %d %b %H:%M") if iso else "-"
