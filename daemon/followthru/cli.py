@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import argparse
 import sys
+import time
 from collections.abc import Callable, Sequence
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from . import __version__
@@ -187,6 +188,13 @@ class Context:
             self._config = load_config(self.config_path)
         return self._config
 
+    def clock(self) -> Callable[[], datetime]:
+        """The real clock, or one that starts at --now and runs at the real pace."""
+        if self.pinned is None:
+            return lambda: datetime.now(UTC)
+        start, began = self.now(), time.monotonic()
+        return lambda: start + timedelta(seconds=time.monotonic() - began)
+
     def now(self) -> datetime:
         """The pinned clock (a time without an offset is the user's local time) or the real one."""
         if self.pinned is None:
@@ -213,6 +221,8 @@ def _dispatch(ctx: Context) -> int:
         return reading.classify_files(args.files, as_json=args.json, now=ctx.now())
     if command in ("add", "contacts", "show", "outcome", "plan"):
         return _contact_command(ctx)
+    if command == "run":
+        return _run(ctx)
     # Load the config first so that a broken file is reported even for unbuilt commands.
     ctx.config  # noqa: B018
     return _not_implemented(command)
@@ -236,6 +246,23 @@ def _contact_command(ctx: Context) -> int:
         return contacts.plan(service, days=args.days, as_json=args.json, now=now)
     finally:
         service.store.close()
+
+
+def _run(ctx: Context) -> int:
+    import asyncio  # noqa: PLC0415
+
+    from . import app  # noqa: PLC0415
+
+    config = ctx.config
+    if ctx.args.once:
+        report = asyncio.run(app.run_once(config, ctx.now()))
+        for done in report.passes:
+            print(
+                f"{done.account}: {done.scanned} new message(s), {done.relevant} about contacts, {done.events} event(s)"
+            )
+        print(f"timers: {report.timers} fired")
+        return EXIT_OK
+    return asyncio.run(app.run_forever(config, ctx.clock()))
 
 
 def _not_implemented(command: str) -> int:

@@ -156,3 +156,19 @@ def test_only_one_daemon_per_store(tmp_path: Path) -> None:
         assert done.returncode == 3
     with Store.open(path) as third:
         third.lock()  # released when the first closed
+
+
+def test_nested_transactions_commit_with_the_outer_one(store: Store) -> None:
+    with store.transaction():
+        store.append_event(None, AT, "outer", "kept")
+        with pytest.raises(RuntimeError), store.transaction():
+            store.append_event(None, AT, "inner", "rolled back alone")
+            raise RuntimeError
+        with store.transaction():
+            store.append_event(None, AT, "inner", "kept with the outer")
+    assert [e.type for e in store.events()] == ["outer", "inner"]
+    with pytest.raises(RuntimeError), store.transaction():
+        with store.transaction():
+            store.append_event(None, AT, "inner", "lost with the outer")
+        raise RuntimeError
+    assert len(store.events()) == 2

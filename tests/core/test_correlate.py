@@ -71,7 +71,7 @@ def test_alternate_address_and_reply_to() -> None:
     assert alt is not None and alt.contact_id == "c-jane"
     via = env("no-reply@greenhouse.io", reply_to=(Address("jane@acme.example"),))
     got = correlate(via, index())
-    assert got is not None and got.contact_id == "c-jane" and got.needs_review
+    assert got is not None and got.contact_id == "c-jane" and not got.needs_review
 
 
 @pytest.mark.parametrize(("mode", "review"), [("count", False), ("flag", True)])
@@ -94,10 +94,10 @@ def test_forwarded_reply(mode: Mode, expected: str | None) -> None:
     assert (got.contact_id if got else None) == expected
 
 
-def test_out_of_thread_mail_from_a_contact_is_flagged() -> None:
+def test_out_of_thread_mail_from_a_contact_is_theirs() -> None:
     got = correlate(env("dave@initech.example"), index())
     assert got is not None and got.contact_id == "c-dave" and not got.in_thread
-    assert got.needs_review and got.confidence is Confidence.MEDIUM
+    assert not got.needs_review and got.confidence is Confidence.MEDIUM
 
 
 def test_same_company_domain_out_of_thread() -> None:

@@ -98,6 +98,21 @@ class Index:
     own_addresses: frozenset[str] = frozenset()
     domain_mode: Mode = "flag"
     forward_mode: Mode = "flag"
+    # Lookups by address, id and domain: a mailbox scan asks them for every message.
+    by_address: Mapping[str, KnownContact] = field(init=False, repr=False, compare=False)
+    by_id: Mapping[str, KnownContact] = field(init=False, repr=False, compare=False)
+    by_domain: Mapping[str, tuple[KnownContact, ...]] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        addresses: dict[str, KnownContact] = {}
+        domains: dict[str, list[KnownContact]] = {}
+        for contact in self.contacts:
+            for addr in contact.addresses:
+                addresses.setdefault(addr, contact)
+            domains.setdefault(contact.domain, []).append(contact)
+        object.__setattr__(self, "by_address", addresses)
+        object.__setattr__(self, "by_id", {c.id: c for c in self.contacts})
+        object.__setattr__(self, "by_domain", {d: tuple(cs) for d, cs in domains.items()})
 
 
 @dataclass(frozen=True, slots=True)
@@ -117,14 +132,11 @@ def is_free_mail(domain: str) -> bool:
 
 
 def _by_address(index: Index, addr: str) -> KnownContact | None:
-    for contact in index.contacts:
-        if addr in contact.addresses:
-            return contact
-    return None
+    return index.by_address.get(addr)
 
 
 def _by_id(index: Index, contact_id: str | None) -> KnownContact | None:
-    return next((c for c in index.contacts if c.id == contact_id), None)
+    return index.by_id.get(contact_id) if contact_id is not None else None
 
 
 def thread_ids(env: Envelope) -> list[str]:
@@ -209,8 +221,10 @@ def _out_of_thread(env: Envelope, index: Index) -> Match | None:
     for addr in _senders(env):
         contact = _by_address(index, addr)
         if contact is not None:
+            # The contact's own address: it is their message, in a thread we track or not
+            # (a new email from them, or an answer to a letter sent from another client).
             reason = f"from {addr}, not in a thread we track"
-            return Match(contact.id, None, Confidence.MEDIUM, reason, needs_review=True)
+            return Match(contact.id, None, Confidence.MEDIUM, reason)
     return _same_company(env, index)
 
 
@@ -219,7 +233,7 @@ def _same_company(env: Envelope, index: Index) -> Match | None:
     domain = sender.rpartition("@")[2]
     if not domain or is_free_mail(domain):
         return None
-    matches = [c for c in index.contacts if c.domain == domain]
+    matches = index.by_domain.get(domain, ())
     if len(matches) != 1:
         return None
     return _mode_match(matches[0], None, index.domain_mode, f"same company domain ({domain})")

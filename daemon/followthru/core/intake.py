@@ -1,0 +1,143 @@
+"""A read message -> the events it means for which contacts, and the referrals it reveals.
+
+Invariants:
+- Pure: the shell has already parsed, classified and correlated; this decides what it means.
+- The user's own mail (From one of their addresses) is outbound, never a reply: an
+  `OutboundSeen` for every known contact in To and Cc, and for the owner of our item when the
+  Message-ID is one of ours. Mail to a stranger with a known contact in Cc reveals a referral
+  (the contact in Cc is the source).
+- A bounce concerns the contacts whose addresses failed, whoever sent it; a policy block
+  (5.7.x, spam, DMARC) is about our message, never the address, and produces nothing.
+- A reply goes to the contact who wrote it (a reply-all from a referral's source is the
+  source's); a match only flagged for review (`needs_review`) produces nothing.
+- Each event has its own key: the message's key, suffixed when one message means several
+  events for one contact (`#rejected`), so that processing the mailbox twice changes nothing.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from followthru.core.classify import Classification, Kind
+from followthru.core.correlate import Envelope, Index, Match
+from followthru.core.events import (
+    AutoReplyReceived,
+    BounceReceived,
+    Event,
+    OutboundSeen,
+    OutcomeRecorded,
+    ReplyReceived,
+)
+from followthru.core.model import ContactId, Outcome, Step
+
+OUTCOME_SIGNALS = {"rejection": Outcome.REJECTED, "offer": Outcome.OFFER}
+
+
+@dataclass(frozen=True, slots=True)
+class Delivery:
+    """`event` for the contact `contact`."""
+
+    contact: ContactId
+    event: Event
+
+
+@dataclass(frozen=True, slots=True)
+class NewReferral:
+    """A stranger the user wrote to with a known contact (the source) in Cc."""
+
+    email: str
+    name: str
+    source: ContactId
+
+
+@dataclass(frozen=True, slots=True)
+class Ours:
+    """One of our queued items, found by the Message-ID it was (or will be) sent with."""
+
+    owner: ContactId
+    step: Step
+
+
+@dataclass(frozen=True, slots=True)
+class Intake:
+    deliveries: tuple[Delivery, ...] = ()
+    referrals: tuple[NewReferral, ...] = ()
+    reason: str = ""
+
+
+def outbound(env: Envelope, key: str, at: datetime, index: Index, ours: Ours | None) -> Intake:
+    """The user's own message (seen in Sent, or sent by us)."""
+    to = _known(env.to, index)
+    cc = _known(env.cc, index)
+    owner = ours.owner if ours else None
+    event = OutboundSeen(
+        at=at, message_id=key, to=frozenset(to), cc=frozenset(cc),
+        step=ours.step if ours else None, owner=owner,
+    )  # fmt: skip
+    targets = dict.fromkeys([*to, *cc, *([owner] if owner else [])])
+    referrals = _referrals(env, index, cc)
+    reason = f"the user's message to {len(targets)} known contact(s)"
+    return Intake(tuple(Delivery(c, event) for c in targets), referrals, reason)
+
+
+def inbound(
+    cls: Classification, match: Match | None, key: str, at: datetime, index: Index
+) -> Intake:
+    """A message someone else wrote, as classified."""
+    if cls.kind is Kind.BOUNCE:
+        return _bounce(cls, key, at, index)
+    if match is None or match.contact_id is None:
+        return Intake(reason="not about a known contact")
+    if match.needs_review:
+        return Intake(reason=f"only flagged for review: {match.reason}")
+    contact = ContactId(match.contact_id)
+    if cls.kind is Kind.AUTO_REPLY and cls.auto_reply is not None:
+        info = cls.auto_reply
+        event: Event = AutoReplyReceived(
+            at=at, message_id=key, return_date=info.return_date, left_company=info.left_company
+        )
+        return Intake((Delivery(contact, event),), reason=f"auto-reply ({match.reason})")
+    if cls.kind is Kind.PERSONAL:
+        return _reply(cls, contact, key, at, match)
+    return Intake(reason=f"{cls.kind}: nothing for the cadence")
+
+
+def _reply(cls: Classification, contact: ContactId, key: str, at: datetime, match: Match) -> Intake:
+    reply = ReplyReceived(at=at, message_id=key, sender=contact, reply_by=cls.reply_by)
+    deliveries = [Delivery(contact, reply)]
+    for signal in cls.signals:
+        if signal in OUTCOME_SIGNALS:
+            outcome = OutcomeRecorded(
+                at=at, outcome=OUTCOME_SIGNALS[signal], message_id=f"{key}#{signal}"
+            )
+            deliveries.append(Delivery(contact, outcome))
+    return Intake(tuple(deliveries), reason=f"a reply ({match.reason})")
+
+
+def _bounce(cls: Classification, key: str, at: datetime, index: Index) -> Intake:
+    deliveries = []
+    for rcpt in cls.bounce.recipients if cls.bounce else ():
+        contact = index.by_address.get(rcpt.address.lower())
+        if contact is None or rcpt.policy_block:
+            continue
+        event = BounceReceived(at=at, message_id=f"{key}#{rcpt.address.lower()}", permanent=rcpt.permanent,
+                               status=rcpt.status)  # fmt: skip
+        deliveries.append(Delivery(ContactId(contact.id), event))
+    return Intake(tuple(deliveries), reason=f"a bounce naming {len(deliveries)} known contact(s)")
+
+
+def _known(addresses: tuple[object, ...], index: Index) -> list[ContactId]:
+    found = (index.by_address.get(getattr(a, "addr", "")) for a in addresses)
+    return list(dict.fromkeys(ContactId(c.id) for c in found if c is not None))
+
+
+def _referrals(env: Envelope, index: Index, cc: list[ContactId]) -> tuple[NewReferral, ...]:
+    if not cc:
+        return ()
+    strangers = [
+        a
+        for a in env.to
+        if a.addr and a.addr not in index.by_address and a.addr not in index.own_addresses
+    ]
+    return tuple(NewReferral(a.addr, a.name, cc[0]) for a in strangers)

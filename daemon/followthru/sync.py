@@ -1,0 +1,275 @@
+"""One sync pass over an account's mailbox: new mail in, events out, watermarks forward.
+
+Invariants:
+- Read-only on the user's mail: folders are EXAMINEd, everything is fetched with BODY.PEEK.
+- Headers of every new message are parsed cheaply; only messages that concern a contact (or
+  look like a bounce or report) have their body fetched, parsed and classified.
+- A pass is applied in ONE transaction: every event it produced, every message marked seen,
+  every watermark moved. A crash before the commit leaves the watermarks where they were, and
+  the next pass does it all again, exactly once (events are keyed by message).
+- A message already seen under another folder or UID (a UIDVALIDITY change, Exchange's
+  re-issued UIDs, a copy in two folders) is recognised by its key and produces nothing new.
+- The first pass of a folder (or a pass after its UIDVALIDITY changed) reads back
+  `watch.backfill_days`; the events carry the messages' own dates, so history informs the
+  state and only what is due now is queued.
+- Messages are applied in date order across folders (a reply never before the letter it
+  answers).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from .adapters import records
+from .adapters.headerparse import parse_headers
+from .adapters.imapdata import HeaderRecord
+from .adapters.mailbox import Mailbox
+from .adapters.mime import parse_message
+from .adapters.store import Watermark
+from .config import Account
+from .core import intake
+from .core.classify import Classification, classify
+from .core.correlate import Index, KnownContact, Match, SentRef, correlate
+from .core.message import MessageHeaders
+from .core.model import ContactId, Step
+from .errors import MessageRejected, UserError
+from .service import Service
+
+log = logging.getLogger(__name__)
+MAX_BODY = 512 * 1024  # bytes of a message read for classification; the rest is not needed
+_REPORT_SENDERS = ("mailer-daemon", "postmaster", "mail-daemon", "mailerdaemon")
+
+
+@dataclass(frozen=True, slots=True)
+class Seen:
+    """One message of this pass, with what is needed to apply it."""
+
+    folder: str
+    uid: int
+    key: str
+    at: datetime
+    env: MessageHeaders
+    cls: Classification | None = None  # None: outbound, or nothing to classify
+    match: Match | None = None
+
+
+@dataclass
+class FolderPass:
+    folder: str
+    uidvalidity: int
+    last_uid: int
+    highestmodseq: int | None
+    keys: list[tuple[int, str]] = field(default_factory=list)  # every message: (UID, key)
+    relevant: list[Seen] = field(default_factory=list)  # those that may mean something
+    backfill: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class PassReport:
+    account: str
+    scanned: int
+    relevant: int
+    events: int
+
+
+class Sync:
+    """Sync passes for one account over one connected mailbox."""
+
+    def __init__(
+        self, service: Service, account: Account, mailbox: Mailbox, folders: tuple[str, ...]
+    ) -> None:
+        self.service = service
+        self.store = service.store
+        self.account = account
+        self.mailbox = mailbox
+        self.folders = folders
+        self.own = service.config.identity.addresses
+        self._index = Index(())
+        self._validity: dict[str, int] = {}
+
+    async def run(self, now: datetime) -> PassReport:
+        """Read every folder's new mail and apply it; returns what was done."""
+        self._index = self.index()
+        passes = [await self._read_folder(folder, now) for folder in self.folders]
+        scanned = sum(len(p.keys) for p in passes)
+        relevant = sorted(
+            (m for p in passes for m in p.relevant), key=lambda m: (m.at, m.folder, m.uid)
+        )
+        events = self._apply(passes, relevant, now)
+        return PassReport(self.account.name, scanned, len(relevant), events)
+
+    # --- reading ------------------------------------------------------------------------
+
+    async def _read_folder(self, folder: str, now: datetime) -> FolderPass:
+        state = await self.mailbox.select(folder)
+        mark = self.store.watermark(self.account.name, folder)
+        fresh = mark is None or mark.uidvalidity != state.uidvalidity
+        if fresh:
+            if mark is not None:
+                log.warning("uidvalidity_changed account=%s folder=%s old=%d new=%d: rescanning",
+                            self.account.name, folder, mark.uidvalidity, state.uidvalidity)  # fmt: skip
+            since = (now - timedelta(days=self.service.config.watch.backfill_days)).date()
+            uids = await self.mailbox.uids_since(since)
+        else:
+            assert mark is not None  # noqa: S101
+            uids = await self.mailbox.uids_after(mark.last_uid)
+        last = max(uids, default=0 if fresh or mark is None else mark.last_uid)
+        result = FolderPass(folder, state.uidvalidity, last, state.highestmodseq, backfill=fresh)
+        self._validity[folder] = state.uidvalidity
+        async for record in self.mailbox.fetch_headers(uids):
+            env = parse_headers(record.header)
+            key = message_key(env, record)
+            result.keys.append((record.uid, key))
+            if not self.store.seen_key(self.account.name, key):
+                seen = await self._read(folder, record, env, key, now)
+                if seen is not None:
+                    result.relevant.append(seen)
+        return result
+
+    async def _read(self, folder: str, record: HeaderRecord, env: MessageHeaders, key: str,
+                    now: datetime) -> Seen | None:  # fmt: skip
+        """The message if it may mean something (its body classified when that is needed)."""
+        at = min(env.date or record.internaldate or now, now)
+        match = correlate(env, self._index)
+        if match is not None and match.outbound:
+            return Seen(folder, record.uid, key, at, env, None, match)
+        if match is None and not looks_like_report(env):
+            return None
+        cls = await self._classify(record.uid, at)
+        return Seen(folder, record.uid, key, at, env, cls, match)
+
+    async def _classify(self, uid: int, at: datetime) -> Classification | None:
+        raw = await self.mailbox.fetch_message(uid, MAX_BODY)
+        if raw is None:
+            return None
+        try:
+            return classify(parse_message(raw), reference_time=at)
+        except MessageRejected as exc:
+            raise MessageRejected(f"UID {uid}: {exc}") from exc
+
+    # --- applying -----------------------------------------------------------------------
+
+    def _apply(self, passes: list[FolderPass], relevant: list[Seen], now: datetime) -> int:
+        count = 0
+        with self.store.transaction():
+            for message in relevant:
+                count += self._apply_one(message, now)
+                self.store.mark_seen(self.account.name, message.folder, self._validity[message.folder],
+                                     message.uid, message.key)  # fmt: skip
+            for folder in passes:
+                self._mark_folder(folder)
+        return count
+
+    def _apply_one(self, message: Seen, now: datetime) -> int:
+        if self.store.seen_key(self.account.name, message.key):
+            return 0  # the same message, read in another folder of this pass
+        if message.match is not None and message.match.outbound:
+            ours = self._ours(message.env)
+            result = intake.outbound(message.env, message.key, message.at, self._index, ours)
+            if result.referrals:
+                self._add_referrals(result.referrals, now)
+                self._index = self.index()
+                result = intake.outbound(message.env, message.key, message.at, self._index, ours)
+        elif message.cls is not None:
+            result = intake.inbound(
+                message.cls, message.match, message.key, message.at, self._index
+            )
+        else:
+            return 0
+        for delivery in result.deliveries:
+            self.service.apply(int(delivery.contact), delivery.event, now)
+        log.info("message account=%s folder=%s uid=%d key=%s events=%d reason=%r", self.account.name,
+                 message.folder, message.uid, message.key, len(result.deliveries), result.reason)  # fmt: skip
+        return len(result.deliveries)
+
+    def _mark_folder(self, folder: FolderPass) -> None:
+        for uid, key in folder.keys:
+            self.store.mark_seen(self.account.name, folder.folder, folder.uidvalidity, uid, key)
+        mark = Watermark(
+            self.account.name,
+            folder.folder,
+            folder.uidvalidity,
+            folder.last_uid,
+            folder.highestmodseq,
+        )
+        self.store.set_watermark(mark)
+
+    def _add_referrals(self, found: tuple[intake.NewReferral, ...], now: datetime) -> None:
+        for referral in found:
+            source = records.email_of(self.store, int(referral.source))
+            try:
+                contact_id = self.service.register_referral(
+                    referral.email, source, now, name=referral.name
+                )
+            except UserError as exc:
+                log.info("referral_not_added email=%s reason=%r", referral.email, str(exc))
+                continue
+            log.info("referral_detected contact=%d source=%s", contact_id, source)
+
+    # --- what is known ------------------------------------------------------------------
+
+    def index(self) -> Index:
+        """Contacts, their addresses, and the Message-IDs of everything sent to them."""
+        conn = self.store.conn
+        addresses: dict[int, list[str]] = {}
+        for address, contact_id in conn.execute(
+            "SELECT address, contact_id FROM contact_addresses"
+        ):
+            addresses.setdefault(contact_id, []).append(address)
+        rows = conn.execute("SELECT id, email, company_domain, source_id FROM contacts ORDER BY id")
+        contacts = tuple(_known(row, addresses) for row in rows)
+        sent = {
+            mid: SentRef(str(cid))
+            for mid, cid in conn.execute(
+                "SELECT message_id, contact_id FROM events WHERE type = 'OutboundSeen' AND contact_id IS NOT NULL"
+            )
+        }
+        for mid, cid, item in conn.execute(
+            "SELECT message_id, contact_id, id FROM outbox WHERE message_id IS NOT NULL"
+        ):
+            sent[mid] = SentRef(str(cid), str(item))
+        mode = self.service.config.detection.same_company_replies
+        return Index(contacts, sent, self.own, domain_mode=mode, forward_mode="flag")
+
+    def _ours(self, env: MessageHeaders) -> intake.Ours | None:
+        row = self.store.conn.execute(
+            "SELECT contact_id, step FROM outbox WHERE message_id = ?", (env.message_id,)
+        ).fetchone()
+        return intake.Ours(ContactId(str(row[0])), Step(row[1])) if row and env.message_id else None
+
+
+def _known(
+    row: tuple[int, str, str | None, int | None], addresses: dict[int, list[str]]
+) -> KnownContact:
+    cid, email, domain, source = row
+    ordered = tuple(sorted(addresses.get(cid, [email]), key=lambda a: a != email))  # primary first
+    return KnownContact(str(cid), ordered, domain or "", str(source) if source else None)
+
+
+def message_key(env: MessageHeaders, record: HeaderRecord) -> str:
+    """The Message-ID, or a stable hash of what identifies a message without one."""
+    if env.message_id:
+        return env.message_id
+    parts = [
+        env.date.isoformat() if env.date else "",
+        ",".join(a.addr for a in env.from_),
+        ",".join(a.addr for a in env.to + env.cc),
+        env.subject,
+    ]
+    digest = hashlib.sha256("\x1f".join(parts).encode()).hexdigest()[:32]
+    return f"<sha256-{digest}@followthru.invalid>"
+
+
+def looks_like_report(env: MessageHeaders) -> bool:
+    """A bounce or report, whoever it is from: its body is read to find the failed addresses."""
+    sender = env.from_[0].local if env.from_ else ""
+    content_type = env.headers.get("content-type").lower()
+    return (
+        sender.lower() in _REPORT_SENDERS
+        or "multipart/report" in content_type
+        or env.headers.get("return-path").strip() == "<>"
+        or bool(env.headers.get("x-failed-recipients"))
+    )
