@@ -1,10 +1,13 @@
-"""SMTP over aiosmtplib: connect safely and log in (sending comes with the outbox).
+"""SMTP over aiosmtplib: connect safely and log in (sending one message is in sending.py).
 
 Invariants:
-- TLS as configured and never less: implicit TLS, required STARTTLS (aiosmtplib `start_tls=True`
-  fails when the server does not offer it), plain text only to loopback hosts.
+- TLS as configured and never less: implicit TLS, required STARTTLS (refused when the server
+  does not offer it), plain text only to loopback hosts.
 - aiosmtplib and socket errors leave this module only as errors.py types, chained; a 4xx or a
-  dropped connection is transient, a 5xx permanent, a refused login is AuthenticationFailed.
+  dropped connection is transient, a 5xx permanent, a refused login - or a login the server
+  offers no usable mechanism for - is AuthenticationFailed (never retried: lock-out risk).
+- The secret goes to aiosmtplib's AUTH methods only, never into a message or a log line.
+- Closing the session never raises: whatever happened inside decides the result.
 """
 
 from __future__ import annotations
@@ -20,12 +23,17 @@ from ..errors import AuthenticationFailed, PermanentSendError, TlsError, Transie
 from .tls import client_context, describe_tls_failure
 
 
+def endpoint(server: Server) -> str:
+    """How messages and log lines name a server: `SMTP host:port`."""
+    return f"SMTP {server.host}:{server.port}"
+
+
 @asynccontextmanager
 async def smtp_session(
     server: Server, secret: str | None, *, oauth2: bool = False
 ) -> AsyncIterator[aiosmtplib.SMTP]:
     """A connected, secured and (when configured) logged-in SMTP client; closed on exit."""
-    where = f"SMTP {server.host}:{server.port}"
+    where = endpoint(server)
     client = aiosmtplib.SMTP(
         hostname=server.host,
         port=server.port,
@@ -46,7 +54,7 @@ async def smtp_session(
         if client.is_connected:
             try:
                 await client.quit()
-            except aiosmtplib.SMTPException:
+            except (aiosmtplib.SMTPException, OSError):
                 client.close()
 
 
@@ -66,10 +74,15 @@ async def _login(
 ) -> None:
     try:
         async with _mapped(where):
-            if oauth2:
-                await client.auth_xoauth2(username, secret)
-            else:
-                await client.login(username, secret)
+            try:
+                if oauth2:
+                    await client.auth_xoauth2(username, secret)
+                else:
+                    await client.login(username, secret)
+            except aiosmtplib.SMTPException as exc:
+                if type(exc) is aiosmtplib.SMTPException:  # no AUTH, no usable mechanism
+                    raise AuthenticationFailed(f"{where}: cannot log in: {exc.message}") from exc
+                raise
     except PermanentSendError as exc:
         raise AuthenticationFailed(
             f"{where}: authentication failed for {username} ({exc.__cause__})"
