@@ -90,7 +90,7 @@ class ImapSession:
                 _tune(client.socket())
                 session._login(server.username or "", secret, oauth2)
             except BaseException:
-                client.shutdown()
+                _close_quietly(client)
                 raise
         return session
 
@@ -396,8 +396,15 @@ def _require_starttls(client: imapclient.IMAPClient, context: ssl.SSLContext, wh
             )
         client.starttls(context)
     except BaseException:
-        client.shutdown()
+        _close_quietly(client)
         raise
+
+
+def _close_quietly(client: imapclient.IMAPClient) -> None:
+    """Drop a connection that failed to set up; its own error is the one worth reporting
+    (after a failed TLS handshake the socket is already closed and shutdown() says EBADF)."""
+    with suppress(OSError, imaplib.IMAP4.error):
+        client.shutdown()
 
 
 def _tune(sock: socket.socket) -> None:
