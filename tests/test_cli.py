@@ -20,8 +20,7 @@ COMMANDS = [
     ["plan"], ["classify"], ["demo"],
 ]  # fmt: skip
 UNBUILT = [
-    ["queue"], ["approve", "1"], ["reject", "1"], ["snooze", "1", "--until", "2026-03-09"],
-    ["edit", "1"], ["done", "1"], ["demo"],
+    ["edit", "1"], ["demo"],
 ]  # fmt: skip
 
 

@@ -23,17 +23,20 @@ from datetime import UTC, datetime, timedelta
 
 import tenacity
 
+from .adapters.imapdata import FolderMap
 from .adapters.mailbox import Mailbox
 from .adapters.secrets import resolve_secret
 from .adapters.store import Store
+from .adapters.template_check import check_templates
 from .config import Account, Config
 from .errors import (
     AuthenticationFailed,
     MailboxUnavailable,
-    MessageRejected,
     SecretUnavailable,
     TlsError,
 )
+from .outbox import Outbox
+from .sender import Sender, recover_interrupted
 from .service import Service
 from .sync import PassReport, Sync
 
@@ -53,19 +56,54 @@ class OnceReport:
 
 
 async def run_once(config: Config, now: datetime) -> OnceReport:
-    """Sync every account, then fire the timers that are due: one full pass, then return."""
+    """One full pass: sync every account, fire due timers, write drafts, read approvals."""
+    renderer = check_templates(config.templates_dir)
     with Store.open(config.store_path) as store:
         store.lock()
         service = Service(store, config)
-        passes = [await _pass(service, account, now) for account in config.accounts]
+        recover_interrupted(service, now)
+        passes = []
+        for number, account in enumerate(config.accounts):
+            outbox = Outbox(service, renderer) if number == 0 else None
+            async with await connect(account) as box:
+                one = await Round.start(service, account, box, outbox)
+                passes.append(await one.run(now))
         fired = [d for d in service.tick(now) if not d.ignored]
     return OnceReport(tuple(passes), len(fired))
 
 
-async def _pass(service: Service, account: Account, now: datetime) -> PassReport:
-    async with await connect(account) as box:
-        folders = await box.find_folders(account.folders)
-        return await Sync(service, account, box, (folders.inbox.name, folders.sent.name)).run(now)
+class Round:
+    """One account's catch-up: sync from the watermarks, fire due timers, and (for the first
+    account, whose Drafts hold the queue) read the user's approvals and write new drafts."""
+
+    def __init__(self, service: Service, account: Account, box: Mailbox, folders: FolderMap,
+                 outbox: Outbox | None) -> None:  # fmt: skip
+        self.service, self.account, self.box, self.folders, self.outbox = (
+            service,
+            account,
+            box,
+            folders,
+            outbox,
+        )
+        self.sync = Sync(service, account, box, (folders.inbox.name, folders.sent.name))
+
+    @classmethod
+    async def start(
+        cls, service: Service, account: Account, box: Mailbox, outbox: Outbox | None
+    ) -> Round:
+        return cls(service, account, box, await box.find_folders(account.folders), outbox)
+
+    async def run(self, now: datetime) -> PassReport:
+        report = await self.sync.run(now)
+        self.service.tick(now)
+        if self.outbox is not None:
+            drafts, sent = self.folders.drafts.name, self.folders.sent.name
+            await self.outbox.reconcile(self.box, drafts, sent, now)
+            await self.outbox.remove_closed(self.box, now)
+            self.outbox.prepare(now)
+            await self.outbox.publish(self.box, drafts, now)
+            await Sender(self.service, self.account).send_due(now, self.box, sent)
+        return report
 
 
 async def connect(account: Account) -> Mailbox:
@@ -91,10 +129,13 @@ async def run_forever(
     with Store.open(config.store_path) as store:
         store.lock()
         service = Service(store, config)
+        recover_interrupted(service, clock())
+        renderer = check_templates(config.templates_dir)
         log.info("started accounts=%d store=%s", len(config.accounts), config.store_path)
         async with asyncio.TaskGroup() as group:
-            for account in config.accounts:
-                group.create_task(Watcher(service, account, clock, stop).run())
+            for number, account in enumerate(config.accounts):
+                outbox = Outbox(service, renderer) if number == 0 else None
+                group.create_task(Watcher(service, account, clock, stop, outbox).run())
     log.info("stopped")
     return 0
 
@@ -102,14 +143,13 @@ async def run_forever(
 class Watcher:
     """One account: connect, catch up, wait (IDLE or poll), repeat; reconnect on failure."""
 
-    def __init__(
-        self, service: Service, account: Account, clock: Clock, stop: asyncio.Event
-    ) -> None:
+    def __init__(self, service: Service, account: Account, clock: Clock, stop: asyncio.Event,
+                 outbox: Outbox | None = None) -> None:  # fmt: skip
         self.service = service
         self.account = account
         self.clock = clock
         self.stop = stop
-        self.failures = 0
+        self.outbox = outbox
 
     async def run(self) -> None:
         """Until stopped: connect (retrying with backoff), watch, and start over on a drop."""
@@ -162,26 +202,17 @@ class Watcher:
         )
 
     async def _watch(self, box: Mailbox) -> None:
-        folders = await box.find_folders(self.account.folders)
-        sync = Sync(self.service, self.account, box, (folders.inbox.name, folders.sent.name))
-        log.info("watching account=%s inbox=%s sent=%s idle=%s", self.account.name, folders.inbox.name,
-                 folders.sent.name, box.can_idle)  # fmt: skip
+        one = await Round.start(self.service, self.account, box, self.outbox)
+        folders = one.folders
+        log.info("watching account=%s inbox=%s sent=%s drafts=%s idle=%s", self.account.name, folders.inbox.name,
+                 folders.sent.name, folders.drafts.name, box.can_idle)  # fmt: skip
         while not self.stop.is_set():
-            await self._one_round(sync)
+            report = await one.run(self.clock())
+            if report.scanned:
+                log.info("synced account=%s new=%d relevant=%d events=%d", report.account, report.scanned,
+                         report.relevant, report.events)  # fmt: skip
             await box.select(folders.inbox.name)
             await self._wait(box)
-
-    async def _one_round(self, sync: Sync) -> None:
-        now = self.clock()
-        try:
-            report = await sync.run(now)
-        except MessageRejected as exc:  # one unreadable message must not stop the watcher
-            log.error("account=%s message skipped: %s", self.account.name, exc)
-            return
-        if report.scanned:
-            log.info("synced account=%s new=%d relevant=%d events=%d", report.account, report.scanned,
-                     report.relevant, report.events)  # fmt: skip
-        self.service.tick(self.clock())
 
     async def _wait(self, box: Mailbox) -> None:
         """Until a change, a due timer, the poll interval or a stop: whichever comes first."""

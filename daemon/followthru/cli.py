@@ -215,35 +215,51 @@ def _dispatch(ctx: Context) -> int:
     command, args = ctx.args.command, ctx.args
     if command == "init":
         return setup.init(ctx.config_path)
-    if command == "check":
-        return setup.check(ctx.config, as_json=args.json)
     if command == "classify":
         return reading.classify_files(args.files, as_json=args.json, now=ctx.now())
-    if command in ("add", "contacts", "show", "outcome", "plan"):
-        return _contact_command(ctx)
+    if command == "check":
+        return setup.check(ctx.config, as_json=args.json)
     if command == "run":
         return _run(ctx)
+    if command in STORE_COMMANDS:
+        return _store_command(ctx)
     # Load the config first so that a broken file is reported even for unbuilt commands.
     ctx.config  # noqa: B018
     return _not_implemented(command)
 
 
-def _contact_command(ctx: Context) -> int:
-    from .commands import contacts  # noqa: PLC0415
+STORE_COMMANDS = (
+    "add",
+    "contacts",
+    "show",
+    "outcome",
+    "plan",
+    "queue",
+    "approve",
+    "reject",
+    "snooze",
+    "done",
+)
+
+
+def _store_command(ctx: Context) -> int:
+    """The commands that read or change the store (while the daemon may be running)."""
+    from .commands import contacts, queue  # noqa: PLC0415
 
     command, args, now = ctx.args.command, ctx.args, ctx.now()
     service = contacts.open_service(ctx.config)
+    handlers: dict[str, Callable[[], int]] = {
+        "add": lambda: (
+            contacts.add_interview if args.kind == "interview" else contacts.add_referral
+        )(service, args, now),
+        "contacts": lambda: contacts.contacts(service, as_json=args.json, now=now),
+        "show": lambda: contacts.show(service, args, as_json=args.json, now=now),
+        "outcome": lambda: contacts.outcome(service, args, now),
+        "plan": lambda: contacts.plan(service, days=args.days, as_json=args.json, now=now),
+        "queue": lambda: queue.queue(service, show_all=args.all, as_json=args.json),
+    }
     try:
-        if command == "add":
-            add = contacts.add_interview if args.kind == "interview" else contacts.add_referral
-            return add(service, args, now)
-        if command == "contacts":
-            return contacts.contacts(service, as_json=args.json, now=now)
-        if command == "show":
-            return contacts.show(service, args, as_json=args.json, now=now)
-        if command == "outcome":
-            return contacts.outcome(service, args, now)
-        return contacts.plan(service, days=args.days, as_json=args.json, now=now)
+        return handlers.get(command, lambda: queue.act(service, args, now))()
     finally:
         service.store.close()
 
@@ -287,6 +303,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_FAILURE
     except KeyboardInterrupt:
         return 130
+    except BrokenPipeError:  # `followthru queue | head`: the reader left; nothing to report
+        sys.stderr.close()
+        return EXIT_OK
 
 
 if __name__ == "__main__":

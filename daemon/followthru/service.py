@@ -141,11 +141,20 @@ class Service:
         """Fire every timer that is due at `now` (one transaction per contact and firing)."""
         decisions: list[Decision] = []
         for contact_id in records.due_timers(self.store, now):
-            for _ in range(MAX_TIMER_ROUNDS):
-                decision = self.apply(contact_id, TimerFired(at=now), now)
-                decisions.append(decision)
-                if decision.ignored or contact_id not in records.due_timers(self.store, now):
-                    break
+            decisions += self.tick_contact(contact_id, now)
+        return decisions
+
+    def tick_contact(self, contact_id: int, now: datetime) -> list[Decision]:
+        """Fire one contact's timer while it is due at `now` (before a message of that time:
+        an interview that ended at 15:00 has ended for a reply written at 15:10)."""
+        decisions: list[Decision] = []
+        for _ in range(MAX_TIMER_ROUNDS):
+            if not records.timer_due(self.store, contact_id, now):
+                break
+            decision = self.apply(contact_id, TimerFired(at=now), now)
+            decisions.append(decision)
+            if decision.ignored:
+                break
         return decisions
 
     # --- helpers ------------------------------------------------------------------------
@@ -199,7 +208,15 @@ class Service:
         to = [records.email_of(self.store, int(effect.to))]
         cc = [records.email_of(self.store, int(c)) for c in effect.cc]
         status = "approved" if effect.approved else "pending"
-        new = records.NewItem(effect.step.value, effect.kind.value, status, effect.due_at, to, cc)
+        new = records.NewItem(
+            effect.step.value,
+            effect.kind.value,
+            status,
+            effect.due_at,
+            to,
+            cc,
+            effect.follows_message_id,
+        )
         item = records.queue_item(self.store, contact_id, new, now)
         log.info("queued item=%d contact=%d step=%s due=%s status=%s", item, contact_id, effect.step,
                  effect.due_at.isoformat(), status)  # fmt: skip

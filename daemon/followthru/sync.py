@@ -89,6 +89,7 @@ class Sync:
         self.own = service.config.identity.addresses
         self._index = Index(())
         self._validity: dict[str, int] = {}
+        self._folder = ""
 
     async def run(self, now: datetime) -> PassReport:
         """Read every folder's new mail and apply it; returns what was done."""
@@ -104,6 +105,7 @@ class Sync:
     # --- reading ------------------------------------------------------------------------
 
     async def _read_folder(self, folder: str, now: datetime) -> FolderPass:
+        self._folder = folder
         state = await self.mailbox.select(folder)
         mark = self.store.watermark(self.account.name, folder)
         fresh = mark is None or mark.uidvalidity != state.uidvalidity
@@ -147,8 +149,18 @@ class Sync:
             return None
         try:
             return classify(parse_message(raw), reference_time=at)
-        except MessageRejected as exc:
-            raise MessageRejected(f"UID {uid}: {exc}") from exc
+        except MessageRejected as exc:  # one unreadable message never stops the watcher
+            log.warning("quarantined account=%s uid=%d: %s", self.account.name, uid, exc)
+            with self.store.transaction():
+                self.store.quarantine(
+                    self.account.name,
+                    self._folder,
+                    self._validity[self._folder],
+                    uid,
+                    None,
+                    str(exc),
+                )
+            return None
 
     # --- applying -----------------------------------------------------------------------
 
@@ -180,7 +192,10 @@ class Sync:
         else:
             return 0
         for delivery in result.deliveries:
+            self.service.tick_contact(int(delivery.contact), message.at)
             self.service.apply(int(delivery.contact), delivery.event, now)
+        if message.match is not None and message.match.outbound:
+            records.mark_sent(self.store, message.env.message_id, now)
         log.info("message account=%s folder=%s uid=%d key=%s events=%d reason=%r", self.account.name,
                  message.folder, message.uid, message.key, len(result.deliveries), result.reason)  # fmt: skip
         return len(result.deliveries)

@@ -63,6 +63,7 @@ CREATE TABLE outbox (
     to_addrs       TEXT NOT NULL DEFAULT '[]',         -- JSON lists, from the store, never from parsed mail
     cc_addrs       TEXT NOT NULL DEFAULT '[]',
     subject        TEXT,
+    follows        TEXT,                               -- Message-ID this step replies to, if any
     message_id     TEXT UNIQUE,                        -- fixed before the draft exists, kept when sent
     rendered       BLOB,                               -- the exact bytes that will be (or were) sent
     content_hash   TEXT,

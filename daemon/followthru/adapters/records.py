@@ -22,6 +22,10 @@ from .store import Store
 
 OPEN = ("pending", "approved", "uncertain")
 _CONTACT_ROW = "SELECT id, email, name, company, state, source_id FROM contacts"
+_OUTBOX_ROW = (
+    "SELECT id, contact_id, step, kind, status, due_at, to_addrs, cc_addrs, subject, message_id, follows,"
+    " draft_folder, draft_uid, last_error"
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,6 +50,10 @@ class OutboxRow:
     cc: tuple[str, ...]
     subject: str | None
     message_id: str | None
+    follows: str | None = None
+    draft_folder: str | None = None
+    draft_uid: int | None = None
+    last_error: str | None = None
 
 
 def utc(moment: datetime) -> str:
@@ -153,14 +161,22 @@ class NewItem:
     due_at: datetime
     to: list[str]
     cc: list[str]
+    follows: str | None = None
+
+
+def timer_due(store: Store, contact_id: int, now: datetime) -> bool:
+    row = store.conn.execute(
+        "SELECT timer_at <= ? FROM contacts WHERE id = ?", (utc(now), contact_id)
+    ).fetchone()
+    return bool(row and row[0])
 
 
 def queue_item(store: Store, contact_id: int, item: NewItem, now: datetime) -> int:
     cur = store.conn.execute(
-        "INSERT INTO outbox (contact_id, step, kind, status, due_at, to_addrs, cc_addrs, created_at, updated_at)"
-        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        "INSERT INTO outbox (contact_id, step, kind, status, due_at, to_addrs, cc_addrs, follows, created_at,"
+        " updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         (contact_id, item.step, item.kind, item.status, utc(item.due_at), json.dumps(item.to),
-         json.dumps(item.cc), utc(now), utc(now)),
+         json.dumps(item.cc), item.follows, utc(now), utc(now)),
     )  # fmt: skip
     return int(cur.lastrowid or 0)
 
@@ -186,7 +202,7 @@ def reschedule(store: Store, contact_id: int, step: str, due_at: datetime, now: 
 def outbox(
     store: Store, *, contact_id: int | None = None, statuses: tuple[str, ...] | None = None
 ) -> list[OutboxRow]:
-    sql = "SELECT id, contact_id, step, kind, status, due_at, to_addrs, cc_addrs, subject, message_id FROM outbox"
+    sql = f"{_OUTBOX_ROW} FROM outbox"
     where: list[str] = []
     args: list[Any] = []
     if contact_id is not None:
@@ -199,17 +215,78 @@ def outbox(
     return [_outbox_row(r) for r in store.conn.execute(sql, args)]
 
 
+def item(store: Store, item_id: int) -> OutboxRow | None:
+    row = store.conn.execute(f"{_OUTBOX_ROW} FROM outbox WHERE id = ?", (item_id,)).fetchone()
+    return _outbox_row(row) if row else None
+
+
+def rendered(store: Store, item_id: int) -> bytes | None:
+    row = store.conn.execute("SELECT rendered FROM outbox WHERE id = ?", (item_id,)).fetchone()
+    return bytes(row[0]) if row and row[0] is not None else None
+
+
+def set_rendered(store: Store, item_id: int, subject: str, message_id: str, raw: bytes, digest: str,
+                 now: datetime) -> None:  # fmt: skip
+    store.conn.execute(
+        "UPDATE outbox SET subject = ?, message_id = ?, rendered = ?, content_hash = ?, updated_at = ? WHERE id = ?",
+        (subject, message_id, raw, digest, utc(now), item_id),
+    )
+
+
+def set_draft(store: Store, item_id: int, folder: str | None, uidvalidity: int | None, uid: int | None,
+              now: datetime) -> None:  # fmt: skip
+    store.conn.execute(
+        "UPDATE outbox SET draft_folder = ?, draft_uidvalidity = ?, draft_uid = ?, updated_at = ? WHERE id = ?",
+        (folder, uidvalidity, uid, utc(now), item_id),
+    )
+
+
+def set_item(store: Store, item_id: int, status: str, now: datetime, *, error: str | None = None,
+             sent: bool = False) -> None:  # fmt: skip
+    """Move one item to `status` (counting an attempt when it becomes `sending`)."""
+    store.conn.execute(
+        "UPDATE outbox SET status = ?, last_error = COALESCE(?, last_error), updated_at = ?,"
+        " sent_at = CASE WHEN ? THEN ? ELSE sent_at END,"
+        " attempts = attempts + CASE WHEN ? = 'sending' THEN 1 ELSE 0 END WHERE id = ?",
+        (status, error, utc(now), sent, utc(now), status, item_id),
+    )
+
+
+def mark_sent(store: Store, message_id: str, now: datetime) -> None:
+    """Our item went out from the user's own client (its Message-ID was seen in Sent)."""
+    if message_id:
+        store.conn.execute(
+            "UPDATE outbox SET status = 'sent', sent_at = ?, updated_at = ? WHERE message_id = ?"
+            " AND status IN ('pending', 'approved', 'sending', 'uncertain')",
+            (utc(now), utc(now), message_id),
+        )
+
+
+def set_due(store: Store, item_id: int, due_at: datetime, now: datetime) -> None:
+    store.conn.execute(
+        "UPDATE outbox SET due_at = ?, updated_at = ? WHERE id = ?",
+        (utc(due_at), utc(now), item_id),
+    )
+
+
+def to_draft(store: Store) -> list[OutboxRow]:
+    """Open items that have no rendered message (and so no draft) yet."""
+    sql = f"{_OUTBOX_ROW} FROM outbox WHERE status IN ('pending', 'approved') AND rendered IS NULL ORDER BY id"
+    return [_outbox_row(r) for r in store.conn.execute(sql)]
+
+
+def drafts_to_remove(store: Store) -> list[OutboxRow]:
+    """Closed items whose draft is still in the mailbox."""
+    sql = (
+        f"{_OUTBOX_ROW} FROM outbox WHERE status NOT IN ('pending', 'approved', 'uncertain', 'sending')"
+        " AND draft_uid IS NOT NULL ORDER BY id"
+    )
+    return [_outbox_row(r) for r in store.conn.execute(sql)]
+
+
 def _outbox_row(r: tuple[Any, ...]) -> OutboxRow:
     due = datetime.fromisoformat(r[5])
+    to, cc = tuple(json.loads(r[6])), tuple(json.loads(r[7]))
     return OutboxRow(
-        r[0],
-        r[1],
-        r[2],
-        r[3],
-        r[4],
-        due,
-        tuple(json.loads(r[6])),
-        tuple(json.loads(r[7])),
-        r[8],
-        r[9],
+        r[0], r[1], r[2], r[3], r[4], due, to, cc, r[8], r[9], r[10], r[11], r[12], r[13]
     )

@@ -1,0 +1,118 @@
+"""A queued item -> the letter it becomes: its context from the store, rendered as a message.
+
+Invariants:
+- Recipients come from the outbox row (written from the store's contacts), never from the
+  headers of a message that was read.
+- A task (phone message, closing checklist) is a note to self: From and To are the user.
+- The Message-ID is fixed here, on the user's domain, and stored with the exact bytes before
+  the draft is written anywhere (SPEC invariant 5).
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from datetime import datetime
+from email.message import EmailMessage
+from email.utils import parseaddr
+
+from .adapters import records
+from .adapters.compose import make_message_id
+from .adapters.render import Interview, LetterContext, Person, Renderer, day_text
+from .core.model import Contact
+from .service import Service
+
+TASKS = ("closing_checklist", "phone_message")
+
+
+@dataclass(frozen=True, slots=True)
+class Draft:
+    subject: str
+    message_id: str
+    raw: bytes
+    digest: str
+
+
+def build_draft(
+    service: Service, renderer: Renderer, item: records.OutboxRow, now: datetime
+) -> Draft:
+    """Render `item` as a complete message, ready to store and to put in Drafts."""
+    identity = service.config.identity
+    me = Person.of(identity.name, identity.email)
+    ctx = letter_context(service, item, me)
+    to = [me] if item.step in TASKS else [_person(service, address) for address in item.to]
+    cc = [] if item.step in TASKS else [_person(service, address) for address in item.cc]
+    domain = identity.email.rpartition("@")[2]
+    message_id = make_message_id(domain, now)
+    parent = item.follows if item.follows and item.step not in TASKS else None
+    msg = renderer.render(item.step, ctx, from_addr=me, to=to, cc=cc, message_id=message_id, date=now,
+                          in_reply_to=parent, references=(parent,) if parent else ())  # fmt: skip
+    return _draft(msg, message_id)
+
+
+def letter_context(service: Service, item: records.OutboxRow, me: Person) -> LetterContext:
+    owner = service.contact(item.contact_id)
+    subject = _thread_subject(service, item)
+    if item.step.startswith("source_"):
+        return LetterContext(me, _person(service, item.to[0]), referral=_contact_person(service, owner, item.contact_id),
+                             what_was_tried=_tried(service, item.contact_id), thread_subject=subject)  # fmt: skip
+    person = _contact_person(service, owner, item.contact_id)
+    if item.step.startswith("referral_"):
+        source = (
+            _person(service, records.email_of(service.store, int(owner.source)))
+            if owner.source
+            else None
+        )
+        return LetterContext(me, person, source=source, thread_subject=subject)
+    return LetterContext(me, person, interview=_interview(service, owner), thread_subject=subject)
+
+
+def _draft(msg: EmailMessage, message_id: str) -> Draft:
+    raw = msg.as_bytes()
+    return Draft(str(msg["Subject"]), message_id, raw, hashlib.sha256(raw).hexdigest())
+
+
+def _person(service: Service, address: str) -> Person:
+    row = records.find_contact(service.store, address)
+    if row is None:
+        name, email = parseaddr(address)
+        return Person.of(name, email or address)
+    return Person.of(row.name or "", row.email, company=row.company or None,
+                     notes=tuple(records.notes_of(service.store, row.id)))  # fmt: skip
+
+
+def _contact_person(service: Service, contact: Contact, contact_id: int) -> Person:
+    role = contact.interview.role if contact.interview and contact.interview.role else None
+    company = contact.company or (contact.interview.company if contact.interview else "") or None
+    notes = tuple(records.notes_of(service.store, contact_id))
+    return Person.of(contact.name, contact.email, company=company, role=role, notes=notes)
+
+
+def _interview(service: Service, contact: Contact) -> Interview | None:
+    interview = contact.interview
+    if interview is None:
+        return None
+    tz = service.config.identity.timezone
+    start, end = interview.start.astimezone(tz), interview.end.astimezone(tz)
+    notes = tuple(line.strip() for line in interview.notes.splitlines() if line.strip())
+    return Interview(day_text(start.date()), start, end, interview.role or None, interview.company or None,
+                     notes, interview.reply_by)  # fmt: skip
+
+
+def _tried(service: Service, contact_id: int) -> tuple[str, ...]:
+    """What was tried to reach a referral, for the note that tells the source."""
+    tz = service.config.identity.timezone
+    tried = []
+    for row in service.store.events(contact_id):
+        if row.type == "OutboundSeen":
+            tried.append(f"an email on {day_text(row.at.astimezone(tz).date())}")
+    return tuple(tried) or ("an email",)
+
+
+def _thread_subject(service: Service, item: records.OutboxRow) -> str | None:
+    if not item.follows:
+        return None
+    row = service.store.conn.execute(
+        "SELECT subject FROM outbox WHERE message_id = ? AND subject IS NOT NULL", (item.follows,)
+    ).fetchone()
+    return str(row[0]) if row else None

@@ -1,0 +1,216 @@
+"""The approval queue in the user's mailbox: drafts written, watched, and removed.
+
+Invariants:
+- A draft's bytes and Message-ID are stored before the draft is appended to Drafts; a draft
+  already in Drafts with that Message-ID is never appended twice (a crash in between).
+- The user's Drafts folder is read for our Message-IDs only. Our own drafts are the only
+  messages the daemon ever flags for deletion there, and only once their item is closed.
+- A draft flagged by the user (with `approve_by_flag`) is approved; a draft that disappeared
+  without reaching Sent was deleted: the item is rejected (the try counts as skipped, and it is
+  never sent).
+- Every state change goes through the service (the core decides; one transaction each).
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import datetime
+
+from .adapters import records
+from .adapters.compose import DraftError
+from .adapters.headerparse import parse_headers
+from .adapters.mailbox import Mailbox
+from .adapters.render import Renderer, placeholders
+from .core.events import Discarded, DraftApproved, DraftRejected, TaskDone
+from .core.model import Step
+from .errors import UserError
+from .letters import build_draft
+from .service import Service
+
+log = logging.getLogger(__name__)
+DRAFT_FLAGS = ("\\Draft", "\\Seen")
+OPEN = ("pending", "approved")
+
+
+@dataclass(frozen=True, slots=True)
+class InDrafts:
+    uid: int
+    flagged: bool
+
+
+class Outbox:
+    """Drafts and decisions about queued items, for one store."""
+
+    def __init__(self, service: Service, renderer: Renderer | None = None) -> None:
+        self.service = service
+        self.store = service.store
+        self.renderer = renderer
+
+    # --- drafts -------------------------------------------------------------------------
+
+    def prepare(self, now: datetime) -> int:
+        """Render every new item and store its bytes and Message-ID (before any draft exists)."""
+        renderer = self.renderer
+        if renderer is None:
+            return 0
+        count = 0
+        for item in records.to_draft(self.store):
+            try:
+                draft = build_draft(self.service, renderer, item, now)
+            except DraftError as exc:
+                log.error("draft_failed item=%d step=%s: %s", item.id, item.step, exc)
+                continue
+            with self.store.transaction():
+                records.set_rendered(
+                    self.store,
+                    item.id,
+                    draft.subject,
+                    draft.message_id,
+                    draft.raw,
+                    draft.digest,
+                    now,
+                )
+            log.info(
+                "draft_rendered item=%d step=%s message_id=%s", item.id, item.step, draft.message_id
+            )
+            count += 1
+        return count
+
+    async def publish(self, box: Mailbox, folder: str, now: datetime) -> int:
+        """Append every rendered, open item that has no draft yet; returns how many."""
+        present = await self.drafts(box, folder)
+        count = 0
+        for item in records.outbox(self.store, statuses=OPEN):
+            if item.message_id is None or item.draft_uid is not None:
+                continue
+            found = present.get(item.message_id)
+            uid = (
+                found.uid
+                if found
+                else await box.append(folder, self._raw(item.id), DRAFT_FLAGS, now)
+            )
+            state = await box.status(folder)
+            with self.store.transaction():
+                records.set_draft(self.store, item.id, folder, state.uidvalidity, uid, now)
+            log.info("draft_written item=%d folder=%s uid=%s", item.id, folder, uid)
+            count += 1
+        return count
+
+    async def reconcile(self, box: Mailbox, folder: str, sent_folder: str, now: datetime) -> None:
+        """Read what the user did with our drafts: flagged (approve), deleted (reject)."""
+        present = await self.drafts(box, folder)
+        by_flag = self.service.config.approval.approve_by_flag
+        for item in records.outbox(self.store, statuses=OPEN):
+            if item.message_id is None or item.draft_uid is None:
+                continue
+            found = present.get(item.message_id)
+            if found is None:
+                if not await self._in_folder(box, sent_folder, item.message_id):
+                    self.reject(item.id, now, Discarded.DELETED)
+            elif found.flagged and by_flag and item.status == "pending" and item.kind == "email":
+                self._approve_by_flag(item, now)
+
+    async def remove_closed(self, box: Mailbox, now: datetime) -> None:
+        """Take our drafts of closed items (sent, withdrawn, rejected, expired) out of Drafts."""
+        for item in records.drafts_to_remove(self.store):
+            if item.draft_folder and item.draft_uid is not None:
+                await box.remove_own(item.draft_folder, [item.draft_uid])
+            with self.store.transaction():
+                records.set_draft(self.store, item.id, None, None, None, now)
+            log.info("draft_removed item=%d status=%s", item.id, item.status)
+
+    async def drafts(self, box: Mailbox, folder: str) -> dict[str, InDrafts]:
+        """Message-ID -> our draft in `folder`, for the messages there that are ours."""
+        ours = {
+            row[0]
+            for row in self.store.conn.execute(
+                "SELECT message_id FROM outbox WHERE message_id IS NOT NULL"
+            )
+        }
+        await box.select(folder)
+        uids = await box.uids_after(0)
+        found: dict[str, InDrafts] = {}
+        async for record in box.fetch_headers(uids):
+            mid = parse_headers(record.header).message_id
+            if mid in ours:
+                found[mid] = InDrafts(record.uid, "\\Flagged" in record.flags)
+        return found
+
+    async def _in_folder(self, box: Mailbox, folder: str, message_id: str) -> bool:
+        """Did the message reach `folder` (the user sent our draft while we looked away)?"""
+        return message_id in await self.drafts(box, folder)
+
+    def _raw(self, item_id: int) -> bytes:
+        raw = records.rendered(self.store, item_id)
+        if raw is None:
+            raise UserError(f"item {item_id} has no rendered message")
+        return raw
+
+    # --- decisions ------------------------------------------------------------------------
+
+    def _approve_by_flag(self, item: records.OutboxRow, now: datetime) -> None:
+        try:
+            self.approve(item.id, now)
+        except UserError as exc:
+            log.warning("approval_refused item=%d: %s", item.id, exc)
+
+    def approve(self, item_id: int, now: datetime) -> records.OutboxRow:
+        """Approve a pending email: it goes out at its due time, in the send window."""
+        # An uncertain item is approved again only by the user's explicit decision to resend.
+        item = self._open(item_id, "approve", (*OPEN, "uncertain"))
+        if item.kind != "email":
+            raise UserError(
+                f"item {item_id} is a task: mark it done with `followthru done {item_id}`"
+            )
+        raw = records.rendered(self.store, item_id)
+        left = placeholders(raw.decode("utf-8", "replace")) if raw else ()
+        if left:
+            raise UserError(f"item {item_id} still has {len(left)} [[ADD: ...]] placeholder(s) to fill in: "
+                            f"edit the draft (or `followthru edit {item_id}`) first")  # fmt: skip
+        with self.store.transaction():
+            self.service.apply(item.contact_id, DraftApproved(at=now, step=Step(item.step)), now)
+            records.set_item(self.store, item_id, "approved", now)
+        log.info("approved item=%d step=%s", item_id, item.step)
+        return item
+
+    def reject(
+        self, item_id: int, now: datetime, why: Discarded = Discarded.REJECTED
+    ) -> records.OutboxRow:
+        """Discard an item: never sent; the cadence goes on as if the try was skipped."""
+        item = self._open(item_id, "reject", (*OPEN, "uncertain"))
+        with self.store.transaction():
+            self.service.apply(
+                item.contact_id, DraftRejected(at=now, step=Step(item.step), why=why), now
+            )
+            records.set_item(self.store, item_id, "rejected", now)
+        log.info("rejected item=%d step=%s why=%s", item_id, item.step, why)
+        return item
+
+    def done(self, item_id: int, now: datetime) -> records.OutboxRow:
+        """Close a task (a phone call made, a checklist gone through)."""
+        item = self._open(item_id, "mark done")
+        if item.kind != "task":
+            raise UserError(f"item {item_id} is an email: approve or reject it")
+        with self.store.transaction():
+            self.service.apply(item.contact_id, TaskDone(at=now, step=Step(item.step)), now)
+            records.set_item(self.store, item_id, "done", now)
+        return item
+
+    def snooze(self, item_id: int, until: datetime, now: datetime) -> records.OutboxRow:
+        item = self._open(item_id, "snooze")
+        if until <= now:
+            raise UserError(f"--until {until.isoformat()} is not in the future")
+        with self.store.transaction():
+            records.set_due(self.store, item_id, until, now)
+        return item
+
+    def _open(
+        self, item_id: int, action: str, allowed: tuple[str, ...] = OPEN
+    ) -> records.OutboxRow:
+        item = records.item(self.store, item_id)
+        if item is None:
+            raise UserError(f"no queue item {item_id} (see `followthru queue --all`)")
+        if item.status not in allowed:
+            raise UserError(f"cannot {action} item {item_id}: it is {item.status}")
+        return item

@@ -1,0 +1,164 @@
+"""Approved drafts go out exactly once (Dovecot/pymap for IMAP, the scriptable aiosmtpd for SMTP)."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from email import message_from_bytes, policy
+from pathlib import Path
+
+import pytest
+
+from followthru.cli import main
+from tests.e2e.test_watch import INTERVIEW
+from tests.rig import ImapAccount
+from tests.rig.smtpd import SmtpServer
+
+NOW = "2026-03-02T15:30:00+00:00"  # Monday 16:30 in Berlin: inside the send window
+PLAIN_THANKS = "Subject: Thank you, {{ contact.first_name or 'there' }}\n\nHi,\n\nThank you for today.\n\n{{ me.name }}\n"
+
+
+@pytest.fixture
+def sending_config(config: Path, smtpd: SmtpServer, tmp_path: Path) -> Path:
+    """The e2e config with SMTP on the test server and a thank-you letter without placeholders."""
+    (tmp_path / "credentials" / "smtp").write_text(smtpd.password)
+    (tmp_path / "letters").mkdir()
+    (tmp_path / "letters" / "thank_you.txt.j2").write_text(PLAIN_THANKS)
+    data = json.loads(config.read_text())
+    data["accounts"][0]["smtp"] = {"host": smtpd.host, "port": smtpd.port, "tls": "none",
+                                   "username": smtpd.username, "credential": "smtp"}  # fmt: skip
+    data["templates_dir"] = str(tmp_path / "letters")
+    config.write_text(json.dumps(data))
+    return config
+
+
+async def cli(config: Path, capsys: pytest.CaptureFixture[str], *argv: str) -> str:
+    code = await asyncio.to_thread(main, [*argv, "--config", str(config)])
+    out = capsys.readouterr()
+    assert code == 0, out.err
+    return out.out
+
+
+async def queue(config: Path, capsys: pytest.CaptureFixture[str]) -> list[dict[str, object]]:
+    rows = json.loads(await cli(config, capsys, "queue", "--all", "--json"))
+    assert isinstance(rows, list)
+    return rows
+
+
+async def test_an_approved_thank_you_is_delivered_once_and_filed_in_sent(
+    imap_server: ImapAccount,
+    sending_config: Path,
+    smtpd: SmtpServer,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    config = sending_config
+    await cli(
+        config,
+        capsys,
+        "add",
+        "interview",
+        "--email",
+        "bob@acme.example",
+        "--name",
+        "Bob Stone",
+        "--at",
+        INTERVIEW,
+        "--now",
+        NOW,
+    )
+    await cli(config, capsys, "run", "--once", "--now", NOW)
+    [item] = await queue(config, capsys)
+    await cli(config, capsys, "approve", str(item["id"]), "--now", NOW)
+    for minute in (31, 32, 33):  # the next passes send it once, then never again
+        await cli(config, capsys, "run", "--once", "--now", f"2026-03-02T15:{minute}:00+00:00")
+    assert len(smtpd.messages) == 1
+    sent = message_from_bytes(smtpd.messages[0].data, policy=policy.default)
+    assert sent["Message-ID"] == item["message_id"] and sent["Subject"] == "Thank you, Bob"
+    assert smtpd.messages[0].rcpt_tos == ("bob@acme.example",)
+    [after] = await queue(config, capsys)
+    assert after["status"] == "sent"
+    shown = json.loads(
+        await cli(
+            config,
+            capsys,
+            "show",
+            "bob@acme.example",
+            "--json",
+            "--now",
+            "2026-03-02T15:40:00+00:00",
+        )
+    )
+    assert shown["contact"]["state"] == "awaiting_reply"
+    with imap_server.session() as client:
+        client.select_folder(imap_server.special_use["\\Sent"], readonly=True)
+        in_sent = client.search(["HEADER", "Message-ID", str(item["message_id"])])
+        client.select_folder(imap_server.special_use["\\Drafts"], readonly=True)
+        drafts_left = [
+            u
+            for u, d in client.fetch(client.search("ALL"), ["FLAGS"]).items()
+            if b"\\Deleted" not in d[b"FLAGS"]
+        ]
+    assert len(in_sent) == 1
+    assert drafts_left == []  # our draft was taken out of Drafts
+
+
+async def test_a_drop_after_the_data_makes_it_uncertain_and_it_is_never_resent(
+    imap_server: ImapAccount,
+    sending_config: Path,
+    smtpd: SmtpServer,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    config = sending_config
+    await cli(
+        config,
+        capsys,
+        "add",
+        "interview",
+        "--email",
+        "bob@acme.example",
+        "--at",
+        INTERVIEW,
+        "--now",
+        NOW,
+    )
+    await cli(config, capsys, "run", "--once", "--now", NOW)
+    [item] = await queue(config, capsys)
+    await cli(config, capsys, "approve", str(item["id"]), "--now", NOW)
+    smtpd.script.drop_after_data()
+    for minute in (31, 32, 33):
+        await cli(config, capsys, "run", "--once", "--now", f"2026-03-02T15:{minute}:00+00:00")
+    [after] = await queue(config, capsys)
+    assert after["status"] == "uncertain"
+    assert len(smtpd.messages) <= 1  # at most once, whatever the server did with it
+
+
+async def test_a_reply_before_the_send_withdraws_the_approved_draft(
+    imap_server: ImapAccount,
+    sending_config: Path,
+    smtpd: SmtpServer,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    config = sending_config
+    await cli(
+        config,
+        capsys,
+        "add",
+        "interview",
+        "--email",
+        "bob@acme.example",
+        "--at",
+        INTERVIEW,
+        "--now",
+        "2026-03-02T12:00:00+00:00",
+    )
+    await cli(config, capsys, "run", "--once", "--now", "2026-03-02T12:00:00+00:00")
+    [checklist, thanks] = sorted(await queue(config, capsys), key=lambda r: str(r["step"]))
+    await cli(config, capsys, "approve", str(thanks["id"]), "--now", "2026-03-02T12:05:00+00:00")
+    reply = (b"From: Bob <bob@acme.example>\r\nTo: jane@example.org\r\nSubject: Re: today\r\n"
+             b"Message-ID: <bob-1@acme.example>\r\nDate: Mon, 02 Mar 2026 15:10:00 +0000\r\n\r\nThanks, talk soon!\r\n")  # fmt: skip
+    imap_server.append("INBOX", reply)
+    await cli(config, capsys, "run", "--once", "--now", NOW)
+    assert smtpd.messages == []
+    statuses = {row["step"]: row["status"] for row in await queue(config, capsys)}
+    assert statuses["thank_you"] == "withdrawn"
+    assert checklist["step"] == "closing_checklist"
