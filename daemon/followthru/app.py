@@ -23,14 +23,16 @@ from datetime import UTC, datetime, timedelta
 
 import tenacity
 
+from . import notify
 from .adapters.imapdata import FolderMap
 from .adapters.mailbox import Mailbox
 from .adapters.secrets import resolve_secret
 from .adapters.store import Store
 from .adapters.template_check import check_templates
-from .config import Account, Config
+from .config import Account, Config, load_config
 from .errors import (
     AuthenticationFailed,
+    ConfigError,
     MailboxUnavailable,
     SecretUnavailable,
     TlsError,
@@ -120,24 +122,93 @@ async def connect(account: Account) -> Mailbox:
 async def run_forever(
     config: Config, clock: Clock = real_clock, stop: asyncio.Event | None = None
 ) -> int:
-    """Watch every account until SIGTERM/SIGINT (or `stop` is set); returns the exit status."""
-    if stop is None:
-        stop = asyncio.Event()
-        loop = asyncio.get_running_loop()
-        for sig in (signal.SIGTERM, signal.SIGINT):
-            loop.add_signal_handler(sig, stop.set)
+    """Watch every account until SIGTERM/SIGINT (or `stop` is set); SIGHUP reloads the config
+    and templates (a broken new config is reported and the old one kept). Returns 0."""
+    stop = stop or asyncio.Event()
+    reload = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    with contextlib.suppress(NotImplementedError, RuntimeError):  # not the main thread: no signals
+        loop.add_signal_handler(signal.SIGTERM, stop.set)
+        loop.add_signal_handler(signal.SIGINT, stop.set)
+        loop.add_signal_handler(signal.SIGHUP, reload.set)
     with Store.open(config.store_path) as store:
         store.lock()
-        service = Service(store, config)
-        recover_interrupted(service, clock())
-        renderer = check_templates(config.templates_dir)
-        log.info("started accounts=%d store=%s", len(config.accounts), config.store_path)
-        async with asyncio.TaskGroup() as group:
-            for number, account in enumerate(config.accounts):
-                outbox = Outbox(service, renderer) if number == 0 else None
-                group.create_task(Watcher(service, account, clock, stop, outbox).run())
+        while True:
+            reload.clear()
+            await _serve(Service(store, config), clock, stop, reload)
+            if stop.is_set():
+                break
+            config = _reloaded(config)
+    notify.stopping()
     log.info("stopped")
     return 0
+
+
+async def _serve(
+    service: Service, clock: Clock, stop: asyncio.Event, reload: asyncio.Event
+) -> None:
+    """Run the watchers until a stop or a reload; tell systemd how things stand."""
+    config = service.config
+    recover_interrupted(service, clock())
+    renderer = check_templates(config.templates_dir)
+    generation = asyncio.Event()  # set to end this configuration's watchers
+    watchers = [Watcher(service, account, clock, generation, Outbox(service, renderer) if n == 0 else None)
+                for n, account in enumerate(config.accounts)]  # fmt: skip
+    log.info("started accounts=%d store=%s", len(config.accounts), config.store_path)
+    async with asyncio.TaskGroup() as group:
+        for watcher in watchers:
+            group.create_task(watcher.run())
+        group.create_task(_heartbeat(service, watchers, generation))
+        group.create_task(_until_stop_or_reload(stop, reload, generation))
+
+
+async def _until_stop_or_reload(
+    stop: asyncio.Event, reload: asyncio.Event, generation: asyncio.Event
+) -> None:
+    waits = [asyncio.create_task(stop.wait()), asyncio.create_task(reload.wait())]
+    await asyncio.wait(waits, return_when=asyncio.FIRST_COMPLETED)
+    for wait in waits:
+        wait.cancel()
+    if stop.is_set():
+        notify.stopping()
+    else:
+        notify.reloading()
+    generation.set()
+
+
+def _reloaded(config: Config) -> Config:
+    """The config file read again, or the running one when the new one is unusable."""
+    try:
+        new = load_config(config.path)
+        check_templates(new.templates_dir)
+    except ConfigError as exc:
+        log.error("reload refused, still running on the previous configuration: %s", exc)
+        return config
+    log.info("reloaded config=%s", config.path)
+    return new
+
+
+async def _heartbeat(service: Service, watchers: list[Watcher], stop: asyncio.Event) -> None:
+    """READY once every account had its first pass (or failed it), then STATUS and WATCHDOG."""
+    every = (notify.watchdog_interval() or 60.0) / 2
+    ready = False
+    while not stop.is_set():
+        if not ready and all(w.first_pass_over for w in watchers):
+            notify.ready(_status(service, watchers))
+            ready = True
+        elif ready:
+            notify.status(_status(service, watchers))
+        notify.watchdog()
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(stop.wait(), timeout=every if ready else 1.0)
+
+
+def _status(service: Service, watchers: list[Watcher]) -> str:
+    row = service.store.conn.execute(
+        "SELECT COUNT(*) FROM outbox WHERE status IN ('pending', 'uncertain')"
+    ).fetchone()
+    connected = sum(1 for w in watchers if w.connected)
+    return f"watching {connected} of {len(watchers)} account(s), {row[0]} draft(s) waiting for you"
 
 
 class Watcher:
@@ -150,6 +221,8 @@ class Watcher:
         self.clock = clock
         self.stop = stop
         self.outbox = outbox
+        self.first_pass_over = False  # a first pass done, or a first attempt failed
+        self.connected = False
 
     async def run(self) -> None:
         """Until stopped: connect (retrying with backoff), watch, and start over on a drop."""
@@ -159,6 +232,7 @@ class Watcher:
             except _Stopped:
                 return
             except (AuthenticationFailed, TlsError, SecretUnavailable) as exc:
+                self.first_pass_over = True
                 log.error(
                     "account=%s stopped: %s (fix the config, then restart or reload)",
                     self.account.name,
@@ -168,9 +242,12 @@ class Watcher:
                 return
             try:
                 async with box:
+                    self.connected = True
                     await self._watch(box)
             except MailboxUnavailable as exc:
                 log.warning("account=%s disconnected: %s; reconnecting", self.account.name, exc)
+            finally:
+                self.connected = False
 
     async def _connect(self) -> Mailbox:
         retrying = tenacity.AsyncRetrying(
@@ -189,6 +266,7 @@ class Watcher:
             raise _Stopped
 
     def _say_retry(self, state: tenacity.RetryCallState) -> None:
+        self.first_pass_over = True  # ready for systemd even while the network is down
         # The first failure is a warning; the retries that follow are only debug noise.
         level = logging.WARNING if state.attempt_number == 1 else logging.DEBUG
         wait = state.next_action.sleep if state.next_action else 0.0
@@ -208,6 +286,7 @@ class Watcher:
                  folders.sent.name, folders.drafts.name, box.can_idle)  # fmt: skip
         while not self.stop.is_set():
             report = await one.run(self.clock())
+            self.first_pass_over = True
             if report.scanned:
                 log.info("synced account=%s new=%d relevant=%d events=%d", report.account, report.scanned,
                          report.relevant, report.events)  # fmt: skip
