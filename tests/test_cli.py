@@ -20,7 +20,7 @@ COMMANDS = [
     ["plan"], ["classify"], ["demo"],
 ]  # fmt: skip
 UNBUILT = [
-    ["edit", "1"], ["demo"],
+    ["edit", "1"],
 ]  # fmt: skip
 
 

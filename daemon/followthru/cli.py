@@ -113,6 +113,7 @@ def _add_contact_commands(add: Callable[..., argparse.ArgumentParser]) -> None:
     referral.add_argument("--email", required=True, help="the referral's address")
     referral.add_argument("--name")
     referral.add_argument("--source", required=True, metavar="EMAIL", help="who suggested them")
+    referral.add_argument("--source-name", help="the source's name, if they are new to followthru")
     referral.add_argument(
         "--note", action="append", default=[], help="why the source suggested them (repeatable)"
     )
@@ -213,19 +214,26 @@ def _dispatch(ctx: Context) -> int:
     from .commands import reading, setup  # noqa: PLC0415  (keep `--help` fast)
 
     command, args = ctx.args.command, ctx.args
-    if command == "init":
-        return setup.init(ctx.config_path)
-    if command == "classify":
-        return reading.classify_files(args.files, as_json=args.json, now=ctx.now())
-    if command == "check":
-        return setup.check(ctx.config, as_json=args.json)
-    if command == "run":
-        return _run(ctx)
+    simple: dict[str, Callable[[], int]] = {
+        "init": lambda: setup.init(ctx.config_path),
+        "classify": lambda: reading.classify_files(args.files, as_json=args.json, now=ctx.now()),
+        "check": lambda: setup.check(ctx.config, as_json=args.json),
+        "run": lambda: _run(ctx),
+        "demo": _demo,
+    }
+    if command in simple:
+        return simple[command]()
     if command in STORE_COMMANDS:
         return _store_command(ctx)
     # Load the config first so that a broken file is reported even for unbuilt commands.
     ctx.config  # noqa: B018
     return _not_implemented(command)
+
+
+def _demo() -> int:
+    from . import demo  # noqa: PLC0415
+
+    return demo.main()
 
 
 STORE_COMMANDS = (

@@ -119,10 +119,10 @@ class Service:
         return contact_id
 
     def register_referral(self, email: str, source_email: str, now: datetime, *, name: str = "",
-                          notes: tuple[str, ...] = ()) -> int:  # fmt: skip
+                          notes: tuple[str, ...] = (), source_name: str = "") -> int:  # fmt: skip
         if email.lower() == source_email.lower():
             raise UserError(f"{email} cannot be their own source")
-        source_id = self._find_or_add(source_email, now)
+        source_id = self._find_or_add(source_email, now, name=source_name)
         referral_id = self._find_or_add(email, now, name=name)
         if self.contact(referral_id).source is not None:
             raise UserError(f"{email} is already registered as a referral")

@@ -48,7 +48,12 @@ def add_interview(service: Service, args: Any, now: datetime) -> int:
 def add_referral(service: Service, args: Any, now: datetime) -> int:
     email, source = _address("--email", args.email), _address("--source", args.source)
     contact_id = service.register_referral(
-        email, source, now, name=args.name or "", notes=tuple(args.note)
+        email,
+        source,
+        now,
+        name=args.name or "",
+        notes=tuple(args.note),
+        source_name=args.source_name or "",
     )
     print(_summary(service, contact_id, now))
     return 0
