@@ -19,9 +19,6 @@ COMMANDS = [
     ["show"], ["outcome"], ["queue"], ["approve"], ["reject"], ["snooze"], ["edit"], ["done"],
     ["plan"], ["classify"], ["demo"],
 ]  # fmt: skip
-UNBUILT = [
-    ["edit", "1"],
-]  # fmt: skip
 
 
 @pytest.fixture
@@ -49,14 +46,6 @@ def test_the_top_level_help_lists_every_command(capsys: pytest.CaptureFixture[st
     out = capsys.readouterr().out
     for command in {c[0] for c in COMMANDS}:
         assert f"    {command} " in out
-
-
-@pytest.mark.parametrize("command", UNBUILT, ids=" ".join)
-def test_unbuilt_commands_say_so_and_exit_1(
-    config: Path, command: list[str], capsys: pytest.CaptureFixture[str]
-) -> None:
-    assert main([*command, "--config", str(config)]) == 1
-    assert "is not implemented yet" in capsys.readouterr().err
 
 
 def test_options_may_stand_before_or_after_the_command(config: Path, tmp_path: Path) -> None:

@@ -8,6 +8,7 @@ config is unusable, so that systemd does not restart-loop.
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 import time
 from collections.abc import Callable, Sequence
@@ -223,31 +224,13 @@ def _dispatch(ctx: Context) -> int:
     }
     if command in simple:
         return simple[command]()
-    if command in STORE_COMMANDS:
-        return _store_command(ctx)
-    # Load the config first so that a broken file is reported even for unbuilt commands.
-    ctx.config  # noqa: B018
-    return _not_implemented(command)
+    return _store_command(ctx)
 
 
 def _demo() -> int:
     from . import demo  # noqa: PLC0415
 
     return demo.main()
-
-
-STORE_COMMANDS = (
-    "add",
-    "contacts",
-    "show",
-    "outcome",
-    "plan",
-    "queue",
-    "approve",
-    "reject",
-    "snooze",
-    "done",
-)
 
 
 def _store_command(ctx: Context) -> int:
@@ -265,6 +248,7 @@ def _store_command(ctx: Context) -> int:
         "outcome": lambda: contacts.outcome(service, args, now),
         "plan": lambda: contacts.plan(service, days=args.days, as_json=args.json, now=now),
         "queue": lambda: queue.queue(service, show_all=args.all, as_json=args.json),
+        "edit": lambda: queue.edit(service, args.id, now, os.environ),
     }
     try:
         return handlers.get(command, lambda: queue.act(service, args, now))()
@@ -287,11 +271,6 @@ def _run(ctx: Context) -> int:
         print(f"timers: {report.timers} fired")
         return EXIT_OK
     return asyncio.run(app.run_forever(config, ctx.clock()))
-
-
-def _not_implemented(command: str) -> int:
-    print(f"followthru: `{command}` is not implemented yet", file=sys.stderr)
-    return EXIT_FAILURE
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -17,7 +17,7 @@ from email.message import EmailMessage
 from email.utils import parseaddr
 
 from .adapters import records
-from .adapters.compose import make_message_id
+from .adapters.compose import compose, make_message_id
 from .adapters.render import Interview, LetterContext, Person, Renderer, day_text
 from .core.model import Contact
 from .service import Service
@@ -47,6 +47,22 @@ def build_draft(
     parent = item.follows if item.follows and item.step not in TASKS else None
     msg = renderer.render(item.step, ctx, from_addr=me, to=to, cc=cc, message_id=message_id, date=now,
                           in_reply_to=parent, references=(parent,) if parent else ())  # fmt: skip
+    return _draft(msg, message_id)
+
+
+def rewrite(
+    service: Service, item: records.OutboxRow, subject: str, body: str, now: datetime
+) -> Draft:
+    """The user's edited text as the item's message: same recipients (from the store), same
+    Message-ID and thread; every header value checked again (raises DraftError)."""
+    identity = service.config.identity
+    me = Person.of(identity.name, identity.email)
+    to = [me] if item.step in TASKS else [_person(service, address) for address in item.to]
+    cc = [] if item.step in TASKS else [_person(service, address) for address in item.cc]
+    parent = item.follows if item.follows and item.step not in TASKS else None
+    message_id = item.message_id or make_message_id(identity.email.rpartition("@")[2], now)
+    msg = compose(subject, body, from_addr=me, to=to, cc=cc, message_id=message_id, date=now,
+                  in_reply_to=parent, references=(parent,) if parent else ())  # fmt: skip
     return _draft(msg, message_id)
 
 

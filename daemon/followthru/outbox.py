@@ -25,7 +25,7 @@ from .adapters.render import Renderer, placeholders
 from .core.events import Discarded, DraftApproved, DraftRejected, TaskDone
 from .core.model import Step
 from .errors import UserError
-from .letters import build_draft
+from .letters import build_draft, rewrite
 from .service import Service
 
 log = logging.getLogger(__name__)
@@ -79,6 +79,12 @@ class Outbox:
 
     async def publish(self, box: Mailbox, folder: str, now: datetime) -> int:
         """Append every rendered, open item that has no draft yet; returns how many."""
+        for item_id, stale_folder, stale_uid in records.stale_drafts(self.store):
+            await box.remove_own(
+                stale_folder, [stale_uid]
+            )  # an edit replaced it: the old one goes first
+            with self.store.transaction():
+                records.clear_stale(self.store, item_id)
         present = await self.drafts(box, folder)
         count = 0
         for item in records.outbox(self.store, statuses=OPEN):
@@ -195,6 +201,22 @@ class Outbox:
         with self.store.transaction():
             self.service.apply(item.contact_id, TaskDone(at=now, step=Step(item.step)), now)
             records.set_item(self.store, item_id, "done", now)
+        return item
+
+    def edit(self, item_id: int, subject: str, body: str, now: datetime) -> records.OutboxRow:
+        """Replace an open email's text; its draft in the mailbox is replaced on the next pass."""
+        item = self._open(item_id, "edit")
+        if item.kind != "email":
+            raise UserError(f"item {item_id} is a task: there is nothing to send to edit")
+        try:
+            draft = rewrite(self.service, item, subject, body, now)
+        except DraftError as exc:
+            raise UserError(f"item {item_id}: the edited message is refused: {exc}") from exc
+        with self.store.transaction():
+            records.set_rendered(
+                self.store, item_id, draft.subject, draft.message_id, draft.raw, draft.digest, now
+            )
+            records.replace_draft(self.store, item_id, now)
         return item
 
     def snooze(self, item_id: int, until: datetime, now: datetime) -> records.OutboxRow:

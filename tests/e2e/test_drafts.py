@@ -4,6 +4,7 @@ rejects, and a draft the user sent from their own client counts as sent (Dovecot
 from __future__ import annotations
 
 import json
+import sys
 from email import message_from_bytes, policy
 from pathlib import Path
 
@@ -135,3 +136,40 @@ def test_a_draft_the_user_sent_from_their_client_is_recorded_and_removed(
     assert shown["contact"]["state"] == "awaiting_reply" and shown["contact"]["outreach_count"] == 1
     with Store.open(load_config(config).store_path) as store:
         assert store.conn.execute("SELECT draft_uid FROM outbox").fetchone()[0] is None
+
+
+def test_edit_replaces_the_draft_and_then_it_may_be_approved(
+    imap_server: ImapAccount, config: Path, capsys: pytest.CaptureFixture[str], tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:  # fmt: skip
+    cli(
+        config,
+        capsys,
+        "add",
+        "interview",
+        "--email",
+        "bob@acme.example",
+        "--at",
+        INTERVIEW,
+        "--now",
+        NOW,
+    )
+    cli(config, capsys, "run", "--once", "--now", NOW)
+    [before] = queue(config, capsys)
+    editor = tmp_path / "fill-in.py"
+    editor.write_text(
+        "import re, sys\n"
+        "p = sys.argv[1]\n"
+        "t = open(p).read()\n"
+        "t = re.sub(r'\\[\\[ADD:.*?\\]\\]', 'my own words', t, flags=re.S)\n"
+        "open(p, 'w').write(t.replace('Subject: ', 'Subject: Thanks! ', 1))\n"
+    )
+    monkeypatch.setenv("EDITOR", f"{sys.executable} {editor}")
+    assert "edited" in cli(config, capsys, "edit", str(before["id"]), "--now", NOW)
+    cli(config, capsys, "run", "--once", "--now", "2026-03-02T15:35:00+00:00")
+    [(_uid, (raw, _flags))] = drafts(imap_server).items()  # the old revision is gone
+    letter = message_from_bytes(raw, policy=policy.default)
+    assert letter["Message-ID"] == before["message_id"]
+    assert str(letter["Subject"]).startswith("Thanks! ")
+    assert "[[ADD:" not in raw.decode() and "my own words" in raw.decode()
+    assert "approved" in cli(config, capsys, "approve", str(before["id"]), "--now", NOW)

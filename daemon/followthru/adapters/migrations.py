@@ -71,6 +71,7 @@ CREATE TABLE outbox (
     draft_folder   TEXT,
     draft_uidvalidity INTEGER,
     draft_uid      INTEGER,
+    stale_uid      INTEGER,                            -- an older revision of our draft, to remove
     attempts       INTEGER NOT NULL DEFAULT 0,
     last_error     TEXT,
     created_at     TEXT NOT NULL,

@@ -241,6 +241,26 @@ def set_draft(store: Store, item_id: int, folder: str | None, uidvalidity: int |
     )
 
 
+def replace_draft(store: Store, item_id: int, now: datetime) -> None:
+    """The item's message changed: its draft in the mailbox is stale and gets replaced."""
+    store.conn.execute(
+        "UPDATE outbox SET stale_uid = draft_uid, draft_uid = NULL, updated_at = ? WHERE id = ?",
+        (utc(now), item_id),
+    )
+
+
+def stale_drafts(store: Store) -> list[tuple[int, str, int]]:
+    """(item id, folder, UID) of our drafts that an edit replaced."""
+    rows = store.conn.execute(
+        "SELECT id, draft_folder, stale_uid FROM outbox WHERE stale_uid IS NOT NULL AND draft_folder IS NOT NULL"
+    )
+    return [(int(r[0]), str(r[1]), int(r[2])) for r in rows]
+
+
+def clear_stale(store: Store, item_id: int) -> None:
+    store.conn.execute("UPDATE outbox SET stale_uid = NULL WHERE id = ?", (item_id,))
+
+
 def set_item(store: Store, item_id: int, status: str, now: datetime, *, error: str | None = None,
              sent: bool = False) -> None:  # fmt: skip
     """Move one item to `status` (counting an attempt when it becomes `sending`)."""

@@ -3,11 +3,17 @@
 from __future__ import annotations
 
 import json
+import shlex
+import subprocess
+import tempfile
+from collections.abc import Mapping
 from datetime import date, datetime, time
+from email import message_from_bytes, policy
+from pathlib import Path
 from typing import Any
 
 from ..adapters import records
-from ..errors import UsageError
+from ..errors import UsageError, UserError
 from ..outbox import Outbox
 from ..service import Service
 from .contacts import queue_json
@@ -75,3 +81,30 @@ def _until(text: str, service: Service) -> datetime:
                 f"--until {text!r} is not a date (2026-03-09) or a time (2026-03-09T10:00)"
             ) from None
     return moment if moment.tzinfo else moment.replace(tzinfo=tz)
+
+
+def edit(service: Service, item_id: int, now: datetime, env: Mapping[str, str]) -> int:
+    """Open the item's text in $VISUAL/$EDITOR; store what was saved (re-checked)."""
+    item = records.item(service.store, item_id)
+    raw = records.rendered(service.store, item_id) if item else None
+    if item is None or raw is None:
+        raise UserError(f"no draft to edit for item {item_id} (see `followthru queue`)")
+    msg = message_from_bytes(raw, policy=policy.default)
+    body = msg.get_body(("plain",))
+    text = f"Subject: {msg['Subject']}\n\n{body.get_content() if body is not None else ''}"
+    with tempfile.TemporaryDirectory(prefix="followthru-edit-") as folder:
+        path = Path(folder) / f"item-{item_id}.txt"
+        path.write_text(text, encoding="utf-8")
+        editor = env.get("VISUAL") or env.get("EDITOR") or "vi"
+        if subprocess.run([*shlex.split(editor), str(path)], check=False).returncode != 0:
+            raise UserError(f"the editor ({editor}) failed; item {item_id} is unchanged")
+        edited = path.read_text(encoding="utf-8")
+    if edited == text:
+        print(f"item {item_id} is unchanged")
+        return 0
+    head, _, new_body = edited.partition("\n\n")
+    if not head.lower().startswith("subject:"):
+        raise UserError("the first line must stay 'Subject: ...'; the item is unchanged")
+    Outbox(service).edit(item_id, head.split(":", 1)[1].strip(), new_body, now)
+    print(f"item {item_id} edited; its draft is replaced on the daemon's next pass")
+    return 0
