@@ -23,12 +23,14 @@ from .core.effects import Decision
 from .core.events import (
     ContactAdded,
     Event,
+    InterviewCancelled,
     InterviewRegistered,
     OutcomeRecorded,
     ReferralRegistered,
     ReferralSuggested,
     TimerFired,
 )
+from .core.intake import InvitationSeen
 from .core.machine import decide, new_contact, replay
 from .core.model import Contact, ContactId, Interview, Outcome, Policy, Step, TryKind
 from .core.plan import PlannedStep, plan
@@ -106,7 +108,7 @@ class Service:
         return decision
 
     def register_interview(self, new: NewInterview, now: datetime) -> int:
-        contact_id = self._find_or_add(new.email, now, name=new.name, company=new.company)
+        contact_id = self.find_or_add(new.email, now, name=new.name, company=new.company)
         if self.contact(contact_id).interview is not None:
             raise UserError(
                 f"{new.email} already has an interview registered (one per interviewer)"
@@ -122,8 +124,8 @@ class Service:
                           notes: tuple[str, ...] = (), source_name: str = "") -> int:  # fmt: skip
         if email.lower() == source_email.lower():
             raise UserError(f"{email} cannot be their own source")
-        source_id = self._find_or_add(source_email, now, name=source_name)
-        referral_id = self._find_or_add(email, now, name=name)
+        source_id = self.find_or_add(source_email, now, name=source_name)
+        referral_id = self.find_or_add(email, now, name=name)
         if self.contact(referral_id).source is not None:
             raise UserError(f"{email} is already registered as a referral")
         with self.store.transaction():
@@ -133,6 +135,28 @@ class Service:
         self.apply(referral_id, ReferralRegistered(at=now, source=ContactId(str(source_id))), now)
         self.apply(source_id, ReferralSuggested(at=now, referral=ContactId(str(referral_id))), now)
         return referral_id
+
+    def from_invitation(
+        self, seen: InvitationSeen, key: str, at: datetime, now: datetime
+    ) -> Decision | None:
+        """An interview announced, moved or cancelled by a calendar invitation (by UID and
+        SEQUENCE: an older revision arriving late changes nothing)."""
+        contact_id = self.find_or_add(seen.email, now)
+        if seen.sequence < records.invitation_sequence(self.store, contact_id, seen.uid):
+            return None
+        mid = f"{key}#{seen.email}"
+        if seen.cancelled:
+            event: Event = InterviewCancelled(at=at, message_id=mid)
+        elif seen.start is not None:
+            end = (
+                seen.end if seen.end and seen.end > seen.start else seen.start + timedelta(hours=1)
+            )
+            event = InterviewRegistered(at=at, interview=Interview(seen.start, end), message_id=mid)
+        else:
+            return None
+        with self.store.transaction():
+            records.set_invitation_sequence(self.store, contact_id, seen.uid, seen.sequence)
+            return self.apply(contact_id, event, now)
 
     def record_outcome(self, contact_id: int, outcome: Outcome, now: datetime) -> Decision:
         return self.apply(contact_id, OutcomeRecorded(at=now, outcome=outcome), now)
@@ -159,7 +183,7 @@ class Service:
 
     # --- helpers ------------------------------------------------------------------------
 
-    def _find_or_add(self, email: str, now: datetime, *, name: str = "", company: str = "") -> int:
+    def find_or_add(self, email: str, now: datetime, *, name: str = "", company: str = "") -> int:
         row = records.find_contact(self.store, email)
         if row is not None:
             return row.id

@@ -31,7 +31,7 @@ from .adapters.mime import parse_message
 from .adapters.store import Watermark
 from .config import Account
 from .core import intake
-from .core.classify import Classification, classify
+from .core.classify import Classification, Kind, classify
 from .core.correlate import Index, KnownContact, Match, SentRef, correlate
 from .core.message import MessageHeaders
 from .core.model import ContactId, Step
@@ -138,7 +138,7 @@ class Sync:
         match = correlate(env, self._index)
         if match is not None and match.outbound:
             return Seen(folder, record.uid, key, at, env, None, match)
-        if match is None and not looks_like_report(env):
+        if match is None and not looks_like_report(env) and not self._may_be_invitation(env):
             return None
         cls = await self._classify(record.uid, at)
         return Seen(folder, record.uid, key, at, env, cls, match)
@@ -185,6 +185,8 @@ class Sync:
                 self._add_referrals(result.referrals, now)
                 self._index = self.index()
                 result = intake.outbound(message.env, message.key, message.at, self._index, ours)
+        elif message.cls is not None and message.cls.kind is Kind.INVITATION:
+            return self._invitation(message, message.cls, now)
         elif message.cls is not None:
             result = intake.inbound(
                 message.cls, message.match, message.key, message.at, self._index
@@ -199,6 +201,29 @@ class Sync:
         log.info("message account=%s folder=%s uid=%d key=%s events=%d reason=%r", self.account.name,
                  message.folder, message.uid, message.key, len(result.deliveries), result.reason)  # fmt: skip
         return len(result.deliveries)
+
+    def _invitation(self, message: Seen, cls: Classification, now: datetime) -> int:
+        config = self.service.config
+        found = intake.invitations(
+            cls, config.detection.interview_keywords, self.own, config.identity.timezone
+        )
+        count = 0
+        for seen in found:
+            decision = self.service.from_invitation(seen, message.key, message.at, now)
+            count += decision is not None and not decision.ignored
+        if found:
+            self._index = self.index()
+        log.info(
+            "invitation account=%s uid=%d interviews=%d", self.account.name, message.uid, len(found)
+        )
+        return count
+
+    def _may_be_invitation(self, env: MessageHeaders) -> bool:
+        """Worth reading: a calendar part, or an interview keyword in the subject."""
+        subject = env.subject.lower()
+        return "text/calendar" in env.headers.get("content-type").lower() or any(
+            k in subject for k in self.service.config.detection.interview_keywords
+        )
 
     def _mark_folder(self, folder: FolderPass) -> None:
         for uid, key in folder.keys:

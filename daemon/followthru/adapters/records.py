@@ -87,6 +87,19 @@ def add_notes(store: Store, contact_id: int, notes: list[str]) -> None:
     store.conn.execute("UPDATE contacts SET data = ? WHERE id = ?", (json.dumps(data), contact_id))
 
 
+def invitation_sequence(store: Store, contact_id: int, uid: str) -> int:
+    """The highest SEQUENCE seen for a calendar event UID with this contact (-1: none yet)."""
+    row = store.conn.execute("SELECT data FROM contacts WHERE id = ?", (contact_id,)).fetchone()
+    return int(json.loads(row[0] or "{}").get("invitations", {}).get(uid, -1)) if row else -1
+
+
+def set_invitation_sequence(store: Store, contact_id: int, uid: str, sequence: int) -> None:
+    row = store.conn.execute("SELECT data FROM contacts WHERE id = ?", (contact_id,)).fetchone()
+    data = json.loads(row[0] or "{}")
+    data.setdefault("invitations", {})[uid] = sequence
+    store.conn.execute("UPDATE contacts SET data = ? WHERE id = ?", (json.dumps(data), contact_id))
+
+
 def notes_of(store: Store, contact_id: int) -> list[str]:
     row = store.conn.execute("SELECT data FROM contacts WHERE id = ?", (contact_id,)).fetchone()
     return list(json.loads(row[0] or "{}").get("notes", [])) if row else []

@@ -17,7 +17,7 @@ Invariants:
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, tzinfo
 
 from followthru.core.classify import Classification, Kind
 from followthru.core.correlate import Envelope, Index, Match
@@ -141,3 +141,38 @@ def _referrals(env: Envelope, index: Index, cc: list[ContactId]) -> tuple[NewRef
         if a.addr and a.addr not in index.by_address and a.addr not in index.own_addresses
     ]
     return tuple(NewReferral(a.addr, a.name, cc[0]) for a in strangers)
+
+
+@dataclass(frozen=True, slots=True)
+class InvitationSeen:
+    """An interview found in a calendar invitation, for one attendee who is not the user."""
+
+    email: str
+    uid: str
+    sequence: int
+    cancelled: bool
+    start: datetime | None
+    end: datetime | None
+    summary: str
+
+
+def invitations(cls: Classification, keywords: tuple[str, ...], own: frozenset[str],
+                zone: tzinfo) -> tuple[InvitationSeen, ...]:  # fmt: skip
+    """The interviews an invitation announces (its summary or description names one of the
+    interview keywords), one per attendee or organizer who is not the user. Floating times
+    are read in the user's zone; an all-day event is no interview."""
+    found: list[InvitationSeen] = []
+    for event in cls.invitation.events if cls.invitation else ():
+        text = f"{event.summary} {event.description}".lower()
+        if event.all_day or not any(k in text for k in keywords):
+            continue
+        start, end = (_local(t, zone, event.floating) for t in (event.start, event.end))
+        cancelled = event.method == "CANCEL" or event.status.upper() == "CANCELLED"
+        people = dict.fromkeys(a.lower() for a in event.attendees if a)
+        found += [InvitationSeen(p, event.uid, event.sequence, cancelled, start, end, event.summary)
+                  for p in people if p not in own]  # fmt: skip
+    return tuple(found)
+
+
+def _local(moment: datetime | None, zone: tzinfo, floating: bool) -> datetime | None:
+    return moment.replace(tzinfo=zone) if moment is not None and floating else moment

@@ -1,0 +1,78 @@
+"""Calendar invitations create, move and cancel interviews, by UID and SEQUENCE."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from tests.e2e.test_watch import cli
+from tests.rig import ImapAccount
+
+
+def invite(
+    method: str, sequence: int, start: str, *, summary: str = "Interview: Backend Engineer"
+) -> bytes:
+    ics = "\r\n".join([
+        "BEGIN:VCALENDAR", "VERSION:2.0", "PRODID:-//Google Inc//Google Calendar 70.9054//EN", f"METHOD:{method}",
+        "BEGIN:VEVENT", f"DTSTART:{start}", f"DTEND:{start[:9]}{int(start[9:11]) + 1:02d}{start[11:]}",
+        "UID:abc123@google.com", f"SEQUENCE:{sequence}", f"SUMMARY:{summary}",
+        f"STATUS:{'CANCELLED' if method == 'CANCEL' else 'CONFIRMED'}",
+        "ORGANIZER;CN=Recruiting:mailto:recruiting@acme.example",
+        "ATTENDEE;CN=Bob Stone;ROLE=REQ-PARTICIPANT:mailto:bob@acme.example",
+        "ATTENDEE;CN=Jane Doe;ROLE=REQ-PARTICIPANT:mailto:jane@example.org",
+        "END:VEVENT", "END:VCALENDAR", "",
+    ])  # fmt: skip
+    return (
+        f"From: Recruiting <recruiting@acme.example>\r\nTo: jane@example.org\r\n"
+        f"Subject: Invitation: {summary}\r\nDate: Mon, 23 Feb 2026 10:00:0{sequence} +0000\r\n"
+        f"Message-ID: <invite-{method}-{sequence}@google.com>\r\nMIME-Version: 1.0\r\n"
+        f'Content-Type: text/calendar; charset="UTF-8"; method={method}\r\n\r\n{ics}'
+    ).encode()
+
+
+def contact(config: Path, capsys: pytest.CaptureFixture[str], email: str) -> dict[str, object]:
+    shown = json.loads(
+        cli(config, capsys, "show", email, "--json", "--now", "2026-02-24T10:00:00+00:00")
+    )
+    assert isinstance(shown, dict)
+    return shown["contact"]  # type: ignore[no-any-return]
+
+
+def test_an_invitation_schedules_moves_and_cancels_the_interview(
+    imap_server: ImapAccount, config: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    imap_server.append("INBOX", invite("REQUEST", 0, "20260302T140000Z"))
+    cli(config, capsys, "run", "--once", "--now", "2026-02-24T10:00:00+00:00")
+    bob = contact(config, capsys, "bob@acme.example")
+    assert bob["state"] == "scheduled"
+    plan = json.loads(
+        cli(config, capsys, "plan", "--json", "--days", "14", "--now", "2026-02-24T10:00:00+00:00")
+    )
+    assert any(
+        e["step"] == "closing_checklist" and e["due_at"].startswith("2026-03-02") for e in plan
+    )
+
+    imap_server.append("INBOX", invite("REQUEST", 1, "20260303T140000Z"))  # moved a day later
+    imap_server.append("INBOX", invite("CANCEL", 2, "20260303T140000Z"))
+    imap_server.append(
+        "INBOX", invite("REQUEST", 0, "20260302T140000Z").replace(b"REQUEST-0", b"REQUEST-0-late")
+    )
+    cli(config, capsys, "run", "--once", "--now", "2026-02-25T10:00:00+00:00")
+    assert (
+        contact(config, capsys, "bob@acme.example")["state"] == "closed"
+    )  # the late, older revision changed nothing
+    with pytest.raises(SystemExit):
+        cli(
+            config, capsys, "show", "recruiting@acme.example", "--json"
+        )  # the organizer is not an interviewer here
+
+
+def test_an_invitation_without_an_interview_keyword_is_not_an_interview(
+    imap_server: ImapAccount, config: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    imap_server.append("INBOX", invite("REQUEST", 0, "20260302T140000Z", summary="Team lunch"))
+    out = cli(config, capsys, "run", "--once", "--now", "2026-02-24T10:00:00+00:00")
+    assert "0 event(s)" in out
+    assert "no contacts yet" in cli(config, capsys, "contacts")
