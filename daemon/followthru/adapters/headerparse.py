@@ -15,6 +15,7 @@ from collections.abc import Iterator
 from datetime import UTC, datetime
 from email.header import decode_header
 from email.utils import getaddresses, parsedate_to_datetime
+from typing import Any
 
 from followthru.core.message import Address, Headers, MessageHeaders
 
@@ -179,15 +180,20 @@ def parse_headers(header_bytes: bytes) -> MessageHeaders:
         heads = header_items(header_bytes)
     except Exception:  # pragma: no cover - the splitter is total; this keeps the promise
         heads = Headers()
-    return MessageHeaders(
-        message_id=(message_ids(heads.get("message-id")) or ("",))[0],
-        in_reply_to=message_ids(heads.get("in-reply-to")),
-        references=message_ids(heads.get("references")),
-        from_=addresses(heads.get("from")),
-        reply_to=addresses(heads.get("reply-to")),
-        to=addresses(", ".join(heads.get_all("to"))),
-        cc=addresses(", ".join(heads.get_all("cc"))),
-        subject=heads.get("subject"),
-        date=parse_date(heads.get("date")),
-        headers=heads,
-    )
+    return MessageHeaders(**envelope(heads))
+
+
+def envelope(heads: Headers) -> dict[str, Any]:
+    """The fields both message values share, read from the header block."""
+    return {
+        "message_id": (message_ids(heads.get("message-id")) or ("",))[0],
+        "in_reply_to": message_ids(heads.get("in-reply-to")),
+        "references": message_ids(heads.get("references")),
+        "from_": addresses(heads.get("from")),
+        "reply_to": addresses(heads.get("reply-to")),
+        "to": addresses(", ".join(heads.get_all("to"))),
+        "cc": addresses(", ".join(heads.get_all("cc"))),
+        "subject": heads.get("subject"),
+        "date": parse_date(heads.get("date")),
+        "headers": heads,
+    }

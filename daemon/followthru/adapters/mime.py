@@ -29,6 +29,7 @@ from followthru.adapters.headerparse import (
     content_type,
     decode_bytes,
     decode_value,
+    envelope,
     header_items,
     message_ids,
     normalise_newlines,
@@ -214,16 +215,7 @@ def _message(tree: EmailMessage, heads: Headers, acc: _Acc, truncated: bool) -> 
     if truncated:
         defects.append("input truncated")
     return Message(
-        message_id=(message_ids(heads.get("message-id")) or ("",))[0],
-        in_reply_to=message_ids(heads.get("in-reply-to")),
-        references=message_ids(heads.get("references")),
-        from_=addresses(heads.get("from")),
-        reply_to=addresses(heads.get("reply-to")),
-        to=addresses(", ".join(heads.get_all("to"))),
-        cc=addresses(", ".join(heads.get_all("cc"))),
-        subject=heads.get("subject"),
-        date=parse_date(heads.get("date")),
-        headers=heads,
+        **envelope(heads),
         content_type=ctype,
         report_type=params.get("report-type", "").lower(),
         text=text,
