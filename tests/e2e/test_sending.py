@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
+import signal
+import sys
 from email import message_from_bytes, policy
 from pathlib import Path
 
@@ -162,3 +165,51 @@ async def test_a_reply_before_the_send_withdraws_the_approved_draft(
     statuses = {row["step"]: row["status"] for row in await queue(config, capsys)}
     assert statuses["thank_you"] == "withdrawn"
     assert checklist["step"] == "closing_checklist"
+
+
+async def test_a_daemon_killed_mid_send_never_sends_twice(
+    imap_server: ImapAccount,
+    sending_config: Path,
+    smtpd: SmtpServer,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """kill -9 while the server holds the message's final reply: the data was handed over, so
+    after the restart the item is `uncertain` and is never sent again on its own."""
+    config = sending_config
+    await cli(
+        config,
+        capsys,
+        "add",
+        "interview",
+        "--email",
+        "bob@acme.example",
+        "--at",
+        INTERVIEW,
+        "--now",
+        NOW,
+    )
+    await cli(config, capsys, "run", "--once", "--now", NOW)
+    [item] = await queue(config, capsys)
+    await cli(config, capsys, "approve", str(item["id"]), "--now", NOW)
+    smtpd.script.stall_after_data()
+    daemon = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "followthru", "run", "--once", "--config", str(config), "--now", "2026-03-02T15:31:00+00:00",
+        stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.DEVNULL,
+    )  # fmt: skip
+    try:
+        for _ in range(200):  # until the server holds the whole message
+            if any(m.outcome == "stalled" for m in smtpd.messages):
+                break
+            await asyncio.sleep(0.05)
+        assert [m.outcome for m in smtpd.messages] == ["stalled"]
+        daemon.send_signal(signal.SIGKILL)
+    finally:
+        if daemon.returncode is None:
+            with contextlib.suppress(ProcessLookupError):
+                daemon.kill()
+        await daemon.wait()
+    for minute in (35, 40):
+        await cli(config, capsys, "run", "--once", "--now", f"2026-03-02T15:{minute}:00+00:00")
+    [after] = await queue(config, capsys)
+    assert after["status"] == "uncertain"
+    assert len(smtpd.messages) == 1  # the one the server held; nothing was sent again
