@@ -118,7 +118,10 @@ class Sync:
         else:
             assert mark is not None  # noqa: S101
             uids = await self.mailbox.uids_after(mark.last_uid)
-        last = max(uids, default=0 if fresh or mark is None else mark.last_uid)
+        # After a (re)scan everything below UIDNEXT was read or is older than the backfill: the
+        # watermark goes there, or mail older than the backfill would be read as new next time.
+        floor = (state.uidnext or 1) - 1 if fresh or mark is None else mark.last_uid
+        last = max([*uids, floor])
         result = FolderPass(folder, state.uidvalidity, last, state.highestmodseq, backfill=fresh)
         self._validity[folder] = state.uidvalidity
         async for record in self.mailbox.fetch_headers(uids):

@@ -235,3 +235,32 @@ def test_run_sees_a_reply_within_two_seconds(
     print(f"\n{imap_server.kind}: reply to state change in {latency * 1000:.0f} ms")
     assert state() == "in_conversation"
     assert latency < 2.0
+
+
+def test_mail_older_than_the_backfill_is_never_read_as_new(
+    imap_server: ImapAccount, config: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    cli(
+        config,
+        capsys,
+        "add",
+        "interview",
+        "--email",
+        "bob@acme.example",
+        "--at",
+        INTERVIEW,
+        "--now",
+        "2026-03-02T15:30:00+00:00",
+    )
+    old = mail("Bob <bob@acme.example>", "jane@example.org", "Long ago", "An old note.",
+               at="2025-01-02T09:00:00+00:00", message_id="<old@acme.example>")  # fmt: skip
+    imap_server.append("INBOX", old, msg_time=datetime(2025, 1, 2, 9, tzinfo=UTC))
+    for day in ("03", "04"):
+        out = cli(config, capsys, "run", "--once", "--now", f"2026-03-{day}T10:00:00+00:00")
+        assert "personal: 0 new message(s)" in out
+    assert (
+        state_of(config, capsys, "bob@acme.example", "2026-03-04T10:00:00+00:00")["contact"][
+            "state"
+        ]
+        != "in_conversation"
+    )  # type: ignore[index]
