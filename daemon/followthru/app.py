@@ -80,13 +80,11 @@ class Round:
 
     def __init__(self, service: Service, account: Account, box: Mailbox, folders: FolderMap,
                  outbox: Outbox | None) -> None:  # fmt: skip
-        self.service, self.account, self.box, self.folders, self.outbox = (
-            service,
-            account,
-            box,
-            folders,
-            outbox,
-        )
+        self.service = service
+        self.account = account
+        self.box = box
+        self.folders = folders
+        self.outbox = outbox
         self.sync = Sync(service, account, box, (folders.inbox.name, folders.sent.name))
 
     @classmethod
