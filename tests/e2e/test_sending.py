@@ -213,3 +213,53 @@ async def test_a_daemon_killed_mid_send_never_sends_twice(
     [after] = await queue(config, capsys)
     assert after["status"] == "uncertain"
     assert len(smtpd.messages) == 1  # the one the server held; nothing was sent again
+
+
+async def test_a_flagged_draft_is_delivered_once_and_the_cadence_goes_on(
+    imap_server: ImapAccount,
+    sending_config: Path,
+    smtpd: SmtpServer,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """The SPEC's main path: interview -> thank-you in Drafts -> the user flags it -> exactly one
+    delivery, a copy in Sent, the draft gone -> a week later the phone task, then a threaded check-in."""
+    config = sending_config
+    await cli(
+        config,
+        capsys,
+        "add",
+        "interview",
+        "--email",
+        "bob@acme.example",
+        "--at",
+        INTERVIEW,
+        "--now",
+        NOW,
+    )
+    await cli(config, capsys, "run", "--once", "--now", NOW)
+    [item] = await queue(config, capsys)
+    with imap_server.session() as client:
+        client.select_folder(imap_server.special_use["\\Drafts"])
+        client.add_flags(client.search("ALL"), [b"\\Flagged"])
+    for minute in (31, 32):
+        await cli(config, capsys, "run", "--once", "--now", f"2026-03-02T15:{minute}:00+00:00")
+    assert len(smtpd.messages) == 1
+    thanks = message_from_bytes(smtpd.messages[0].data, policy=policy.default)
+    assert thanks["Message-ID"] == item["message_id"]
+
+    await cli(config, capsys, "run", "--once", "--now", "2026-03-09T15:45:00+00:00")  # a week later
+    [task] = [r for r in await queue(config, capsys) if r["step"] == "phone_message"]
+    assert task["status"] == "pending" and task["kind"] == "task"
+    await cli(config, capsys, "done", str(task["id"]), "--now", "2026-03-09T15:50:00+00:00")
+    await cli(config, capsys, "run", "--once", "--now", "2026-03-16T15:55:00+00:00")
+    [check_in] = [r for r in await queue(config, capsys) if r["step"] == "check_in"]
+    drafts = {}
+    with imap_server.session() as client:
+        client.select_folder(imap_server.special_use["\\Drafts"], readonly=True)
+        for data in client.fetch(client.search("ALL"), ["BODY.PEEK[]"]).values():
+            msg = message_from_bytes(data[b"BODY[]"], policy=policy.default)
+            drafts[msg["Message-ID"]] = msg
+    threaded = drafts[check_in["message_id"]]
+    assert threaded["In-Reply-To"] == item["message_id"]
+    assert str(threaded["Subject"]).startswith("Re: Thank you")
+    assert len(smtpd.messages) == 1  # still exactly one delivery
