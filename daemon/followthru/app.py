@@ -16,6 +16,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import random
 import signal
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -220,6 +221,7 @@ class Watcher:
         self.stop = stop
         self.outbox = outbox
         self.first_pass_over = False  # a first pass done, or a first attempt failed
+        self.drops = 0  # sessions in a row that died before completing a round
         self.connected = False
 
     async def run(self) -> None:
@@ -244,6 +246,10 @@ class Watcher:
                     await self._watch(box)
             except MailboxUnavailable as exc:
                 log.warning("account=%s disconnected: %s; reconnecting", self.account.name, exc)
+                try:
+                    await self._pause_after_drop()
+                except _Stopped:
+                    return
             finally:
                 self.connected = False
 
@@ -277,6 +283,14 @@ class Watcher:
             wait,
         )
 
+    async def _pause_after_drop(self) -> None:
+        """Sessions that keep dying before a round completes (a server killing its process at
+        SELECT, say) are retried with the same backoff as failed connects, never in a loop."""
+        self.drops += 1
+        # tenacity's wait_random_exponential, for a count kept across connections.
+        ceiling = min(BACKOFF_CAP, BACKOFF_START * 2 ** (self.drops - 1))
+        await self._sleep(random.uniform(0, ceiling))  # noqa: S311  (jitter, not secrecy)
+
     async def _watch(self, box: Mailbox) -> None:
         one = await Round.start(self.service, self.account, box, self.outbox)
         folders = one.folders
@@ -285,11 +299,18 @@ class Watcher:
         while not self.stop.is_set():
             report = await one.run(self.clock())
             self.first_pass_over = True
+            self.drops = 0  # a round completed: the next drop starts the backoff afresh
             if report.scanned:
                 log.info("synced account=%s new=%d relevant=%d events=%d", report.account, report.scanned,
                          report.relevant, report.events)  # fmt: skip
             await box.select(folders.inbox.name)
+            if await self._arrived_during_the_round(box, folders.inbox.name):
+                continue  # IDLE would not announce what the EXAMINE already counted
             await self._wait(box)
+
+    async def _arrived_during_the_round(self, box: Mailbox, inbox: str) -> bool:
+        mark = self.service.store.watermark(self.account.name, inbox)
+        return mark is not None and bool(await box.uids_after(mark.last_uid))
 
     async def _wait(self, box: Mailbox) -> None:
         """Until a change, a due timer, the poll interval or a stop: whichever comes first."""
