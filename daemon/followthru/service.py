@@ -208,9 +208,9 @@ class Service:
             if isinstance(effect, fx.QueueStep):
                 self._queue(contact_id, effect, now)
             elif isinstance(effect, fx.WithdrawPending):
-                moved = records.set_status(
-                    self.store, contact_id, effect.step.value, "withdrawn", now
-                )
+                # An item nobody acted on in time is `expired` (the user is asked again).
+                status = "expired" if effect.reason.startswith("expired") else "withdrawn"
+                moved = records.set_status(self.store, contact_id, effect.step.value, status, now)
                 if moved:
                     log.info(
                         "withdrawn contact=%d step=%s reason=%r",

@@ -21,6 +21,7 @@ from followthru.resources import example_config
 from followthru.service import Service
 
 NOW = "2026-03-02T15:30:00+00:00"
+INTERVIEW_AT = "2026-03-02T14:00:00+00:00"
 
 
 @pytest.fixture
@@ -310,3 +311,27 @@ def test_the_store_is_private(
         capsys, config, "add", "interview", "--email", "bob@acme.example", "--at", NOW, "--now", NOW
     )
     assert (tmp_path / "state.db").stat().st_mode & 0o077 == 0
+
+
+def test_a_draft_nobody_acted_on_expires_and_the_user_is_told(
+    config: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    run(
+        capsys,
+        config,
+        "add",
+        "interview",
+        "--email",
+        "bob@acme.example",
+        "--at",
+        INTERVIEW_AT,
+        "--now",
+        NOW,
+    )
+    cfg = load_config(config)
+    with Store.open(cfg.store_path) as store:
+        Service(store, cfg).tick(
+            datetime.fromisoformat("2026-03-10T10:00:00+00:00")
+        )  # > due + 5 days
+    statuses = {q["step"]: q["status"] for q in run_json(capsys, config, "queue", "--all")}
+    assert statuses["thank_you"] == "expired"
