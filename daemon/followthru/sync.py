@@ -192,8 +192,11 @@ class Sync:
             return self._invitation(message, message.cls, now)
         elif message.cls is not None:
             result = intake.inbound(
-                message.cls, message.match, message.key, message.at, self._index
+                message.cls, message.match, message.key, message.at, self._index, message.env
             )
+            if result.referrals:
+                self._add_referrals(result.referrals, now)
+                self._index = self.index()
         else:
             return 0
         for delivery in result.deliveries:

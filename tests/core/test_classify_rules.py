@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from followthru.core import automated, autoreply, bounce, bouncetext
+from followthru.core import automated, autoreply, bounce, bouncetext, signals
 from followthru.core.classify import Kind, classify, quarantined
 from followthru.core.message import Address, CalendarEvent, DeliveryStatus, Headers, Message
 
@@ -319,3 +319,20 @@ def test_reference_time_is_used_without_a_date() -> None:
 def test_quarantined() -> None:
     got = quarantined("empty message")
     assert got.kind is Kind.QUARANTINE and got.reason == "unparseable: empty message"
+
+
+@pytest.mark.parametrize(
+    ("text", "introduces"),
+    [
+        ("Jane, let me introduce you to Priya, who runs our platform team.", True),
+        ("Introducing you two: Priya leads platform, Jane is great.", True),
+        ("I'm cc'ing her here so you can connect.", True),
+        ("Je vous présente Priya, qui dirige l'équipe plateforme.", True),
+        ("Ich möchte Ihnen Priya vorstellen.", True),
+        ("Great to meet you yesterday! Copying my colleague on logistics.", False),
+        ("This bounced when I tried to introduce you. I'll find his new address.", False),
+        ("Ich kann mir vorstellen, dass das passt.", False),
+    ],
+)
+def test_introductions_are_a_signal(text: str, introduces: bool) -> None:
+    assert ("introduction" in signals.signals_of(text)) is introduces

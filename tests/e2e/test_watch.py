@@ -264,3 +264,31 @@ def test_mail_older_than_the_backfill_is_never_read_as_new(
         ]
         != "in_conversation"
     )  # type: ignore[index]
+
+
+def test_a_contacts_introduction_creates_a_referral(
+    imap_server: ImapAccount, config: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    cli(
+        config,
+        capsys,
+        "add",
+        "interview",
+        "--email",
+        "bob@acme.example",
+        "--at",
+        INTERVIEW,
+        "--now",
+        "2026-03-02T15:30:00+00:00",
+    )
+    intro = mail("Bob <bob@acme.example>", "jane@example.org", "Meet Priya",
+                 "Jane, let me introduce you to Priya, who leads our platform team. Priya, Jane is great.",
+                 at="2026-03-04T09:00:00+00:00", message_id="<intro@acme.example>",
+                 cc="Priya Natarajan <priya@initech.example>")  # fmt: skip
+    imap_server.append("INBOX", intro)
+    cli(config, capsys, "run", "--once", "--now", "2026-03-04T10:00:00+00:00")
+    priya = state_of(config, capsys, "priya@initech.example", "2026-03-04T10:00:00+00:00")
+    assert priya["contact"]["state"] == "referred"  # type: ignore[index]
+    assert priya["contact"]["source"] == "bob@acme.example"  # type: ignore[index]
+    [intro_item] = priya["queue"]  # type: ignore[misc]
+    assert intro_item["step"] == "referral_intro" and intro_item["cc"] == ["bob@acme.example"]

@@ -9,7 +9,8 @@ Invariants:
 - A bounce concerns the contacts whose addresses failed, whoever sent it; a policy block
   (5.7.x, spam, DMARC) is about our message, never the address, and produces nothing.
 - A reply goes to the contact who wrote it (a reply-all from a referral's source is the
-  source's); a match only flagged for review (`needs_review`) produces nothing.
+  source's); a match only flagged for review (`needs_review`) produces nothing. A contact's
+  mail that makes an introduction reveals a referral for each stranger it copies.
 - Each event has its own key: the message's key, suffixed when one message means several
   events for one contact (`#rejected`), so that processing the mailbox twice changes nothing.
 """
@@ -81,9 +82,8 @@ def outbound(env: Envelope, key: str, at: datetime, index: Index, ours: Ours | N
     return Intake(tuple(Delivery(c, event) for c in targets), referrals, reason)
 
 
-def inbound(
-    cls: Classification, match: Match | None, key: str, at: datetime, index: Index
-) -> Intake:
+def inbound(cls: Classification, match: Match | None, key: str, at: datetime, index: Index,
+            env: Envelope | None = None) -> Intake:  # fmt: skip
     """A message someone else wrote, as classified."""
     if cls.kind is Kind.BOUNCE:
         return _bounce(cls, key, at, index)
@@ -99,7 +99,8 @@ def inbound(
         )
         return Intake((Delivery(contact, event),), reason=f"auto-reply ({match.reason})")
     if cls.kind is Kind.PERSONAL:
-        return _reply(cls, contact, key, at, match)
+        reply = _reply(cls, contact, key, at, match)
+        return Intake(reply.deliveries, _introduced(cls, env, index, contact), reply.reason)
     return Intake(reason=f"{cls.kind}: nothing for the cadence")
 
 
@@ -113,6 +114,20 @@ def _reply(cls: Classification, contact: ContactId, key: str, at: datetime, matc
             )
             deliveries.append(Delivery(contact, outcome))
     return Intake(tuple(deliveries), reason=f"a reply ({match.reason})")
+
+
+def _introduced(
+    cls: Classification, env: Envelope | None, index: Index, writer: ContactId
+) -> tuple[NewReferral, ...]:
+    """A contact's mail that introduces strangers it copies: each becomes a referral, the
+    writer their source."""
+    if env is None or "introduction" not in cls.signals:
+        return ()
+    strangers = [
+        a for a in (*env.to, *env.cc)
+        if a.addr and a.addr not in index.by_address and a.addr not in index.own_addresses
+    ]  # fmt: skip
+    return tuple(NewReferral(a.addr, a.name, writer) for a in strangers)
 
 
 def _bounce(cls: Classification, key: str, at: datetime, index: Index) -> Intake:

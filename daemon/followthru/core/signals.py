@@ -134,6 +134,19 @@ def has_scheduling(text: str) -> bool:
     return bool(_TIME_RE.search(text) and _PROPOSAL_CUE.search(text))
 
 
+# Someone making an introduction ("let me introduce you to", "meet Priya", "connecting you
+# two", "cc'ing her here") in the languages the auto-reply rules read.
+INTRODUCTION = re.compile(
+    r"\b(?:introduc(?:e|ing)\s+(?:you\s+)?(?:to|two|both)\b|introduc(?:e|ing)\s+\w+\s+to\b|"
+    r"let\s+me\s+introduce|"
+    r"connect(?:ing)?\s+you\s+(?:two|both|with)|(?:cc'?ing|copying)\s+(?:her|him|them)|"
+    r"(?:ich\s+)?stelle\s+(?:euch|Ihnen|dir)\b|m[öo]chte\s+(?:euch|Ihnen|dir)\s+\w+\s+vorstellen|je\s+vous\s+pr[ée]sente|"
+    r"os\s+presento|te\s+presento|vi\s+presento|ti\s+presento|stel\s+(?:je|u)\s+voor|"
+    r"apresento)",
+    re.IGNORECASE,
+)
+
+
 def signals_of(text: str) -> tuple[str, ...]:
     """The signals in a person's new text, in a fixed order."""
     head = text[:MAX_SCAN]
@@ -144,6 +157,8 @@ def signals_of(text: str) -> tuple[str, ...]:
         found.append("offer")
     if has_scheduling(head) and "rejection" not in found:
         found.append("scheduling")
+    if INTRODUCTION.search(head):
+        found.append("introduction")
     return tuple(found)
 
 
