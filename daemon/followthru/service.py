@@ -108,6 +108,11 @@ class Service:
         return decision
 
     def register_interview(self, new: NewInterview, now: datetime) -> int:
+        """A new interview, all or nothing (one transaction)."""
+        with self.store.transaction():
+            return self._register_interview(new, now)
+
+    def _register_interview(self, new: NewInterview, now: datetime) -> int:
         contact_id = self.find_or_add(new.email, now, name=new.name, company=new.company)
         if self.contact(contact_id).interview is not None:
             raise UserError(
@@ -122,16 +127,21 @@ class Service:
 
     def register_referral(self, email: str, source_email: str, now: datetime, *, name: str = "",
                           notes: tuple[str, ...] = (), source_name: str = "") -> int:  # fmt: skip
+        """A new referral and its source, all or nothing (one transaction)."""
+        with self.store.transaction():
+            return self._register_referral(email, source_email, now, name, notes, source_name)
+
+    def _register_referral(self, email: str, source_email: str, now: datetime, name: str,
+                           notes: tuple[str, ...], source_name: str) -> int:  # fmt: skip
         if email.lower() == source_email.lower():
             raise UserError(f"{email} cannot be their own source")
         source_id = self.find_or_add(source_email, now, name=source_name)
         referral_id = self.find_or_add(email, now, name=name)
         if self.contact(referral_id).source is not None:
             raise UserError(f"{email} is already registered as a referral")
-        with self.store.transaction():
-            records.set_source(self.store, referral_id, source_id)
-            if notes:
-                records.add_notes(self.store, referral_id, list(notes))
+        records.set_source(self.store, referral_id, source_id)
+        if notes:
+            records.add_notes(self.store, referral_id, list(notes))
         self.apply(referral_id, ReferralRegistered(at=now, source=ContactId(str(source_id))), now)
         self.apply(source_id, ReferralSuggested(at=now, referral=ContactId(str(referral_id))), now)
         return referral_id
