@@ -127,8 +127,9 @@ class Match:
 
 
 def is_free_mail(domain: str) -> bool:
-    domain = domain.lower()
-    return any(domain == d or domain.endswith("." + d) for d in FREE_MAIL)
+    """The domain or one of its parents is a free-mail provider (a set lookup per label)."""
+    labels = domain.lower().split(".")
+    return any(".".join(labels[i:]) in FREE_MAIL for i in range(len(labels)))
 
 
 def _by_address(index: Index, addr: str) -> KnownContact | None:
