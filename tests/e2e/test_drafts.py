@@ -12,7 +12,7 @@ import pytest
 
 from followthru.adapters.store import Store
 from followthru.config import load_config
-from tests.e2e.test_watch import INTERVIEW, cli
+from tests.e2e.test_watch import ADD_BOB, INTERVIEW, cli
 from tests.rig import ImapAccount
 
 NOW = "2026-03-02T15:30:00+00:00"
@@ -67,18 +67,7 @@ def test_deleting_the_draft_rejects_it_and_the_cadence_goes_on(
     config: Path,
     capsys: pytest.CaptureFixture[str],
 ) -> None:
-    cli(
-        config,
-        capsys,
-        "add",
-        "interview",
-        "--email",
-        "bob@acme.example",
-        "--at",
-        INTERVIEW,
-        "--now",
-        NOW,
-    )
+    cli(config, capsys, *ADD_BOB, "--now", NOW)
     cli(config, capsys, "run", "--once", "--now", NOW)
     [uid] = drafts(imap_server)
     with imap_server.session() as client:
@@ -97,18 +86,7 @@ def test_a_draft_the_user_sent_from_their_client_is_recorded_and_removed(
     config: Path,
     capsys: pytest.CaptureFixture[str],
 ) -> None:
-    cli(
-        config,
-        capsys,
-        "add",
-        "interview",
-        "--email",
-        "bob@acme.example",
-        "--at",
-        INTERVIEW,
-        "--now",
-        NOW,
-    )
+    cli(config, capsys, *ADD_BOB, "--now", NOW)
     cli(config, capsys, "run", "--once", "--now", NOW)
     [(uid, (raw, _flags))] = drafts(imap_server).items()
     # The user's client sends it: the message lands in Sent and the draft leaves Drafts.
@@ -142,18 +120,7 @@ def test_edit_replaces_the_draft_and_then_it_may_be_approved(
     imap_server: ImapAccount, config: Path, capsys: pytest.CaptureFixture[str], tmp_path: Path,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:  # fmt: skip
-    cli(
-        config,
-        capsys,
-        "add",
-        "interview",
-        "--email",
-        "bob@acme.example",
-        "--at",
-        INTERVIEW,
-        "--now",
-        NOW,
-    )
+    cli(config, capsys, *ADD_BOB, "--now", NOW)
     cli(config, capsys, "run", "--once", "--now", NOW)
     [before] = queue(config, capsys)
     editor = tmp_path / "fill-in.py"

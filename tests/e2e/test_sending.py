@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from followthru.cli import main
-from tests.e2e.test_watch import INTERVIEW
+from tests.e2e.test_watch import ADD_BOB, INTERVIEW
 from tests.rig import ImapAccount
 from tests.rig.smtpd import SmtpServer
 
@@ -112,18 +112,7 @@ async def test_a_drop_after_the_data_makes_it_uncertain_and_it_is_never_resent(
     capsys: pytest.CaptureFixture[str],
 ) -> None:
     config = sending_config
-    await cli(
-        config,
-        capsys,
-        "add",
-        "interview",
-        "--email",
-        "bob@acme.example",
-        "--at",
-        INTERVIEW,
-        "--now",
-        NOW,
-    )
+    await cli(config, capsys, *ADD_BOB, "--now", NOW)
     await cli(config, capsys, "run", "--once", "--now", NOW)
     [item] = await queue(config, capsys)
     await cli(config, capsys, "approve", str(item["id"]), "--now", NOW)
@@ -142,18 +131,7 @@ async def test_a_reply_before_the_send_withdraws_the_approved_draft(
     capsys: pytest.CaptureFixture[str],
 ) -> None:
     config = sending_config
-    await cli(
-        config,
-        capsys,
-        "add",
-        "interview",
-        "--email",
-        "bob@acme.example",
-        "--at",
-        INTERVIEW,
-        "--now",
-        "2026-03-02T12:00:00+00:00",
-    )
+    await cli(config, capsys, *ADD_BOB, "--now", "2026-03-02T12:00:00+00:00")
     await cli(config, capsys, "run", "--once", "--now", "2026-03-02T12:00:00+00:00")
     [checklist, thanks] = sorted(await queue(config, capsys), key=lambda r: str(r["step"]))
     await cli(config, capsys, "approve", str(thanks["id"]), "--now", "2026-03-02T12:05:00+00:00")
@@ -176,18 +154,7 @@ async def test_a_daemon_killed_mid_send_never_sends_twice(
     """kill -9 while the server holds the message's final reply: the data was handed over, so
     after the restart the item is `uncertain` and is never sent again on its own."""
     config = sending_config
-    await cli(
-        config,
-        capsys,
-        "add",
-        "interview",
-        "--email",
-        "bob@acme.example",
-        "--at",
-        INTERVIEW,
-        "--now",
-        NOW,
-    )
+    await cli(config, capsys, *ADD_BOB, "--now", NOW)
     await cli(config, capsys, "run", "--once", "--now", NOW)
     [item] = await queue(config, capsys)
     await cli(config, capsys, "approve", str(item["id"]), "--now", NOW)
@@ -224,18 +191,7 @@ async def test_a_flagged_draft_is_delivered_once_and_the_cadence_goes_on(
     """The SPEC's main path: interview -> thank-you in Drafts -> the user flags it -> exactly one
     delivery, a copy in Sent, the draft gone -> a week later the phone task, then a threaded check-in."""
     config = sending_config
-    await cli(
-        config,
-        capsys,
-        "add",
-        "interview",
-        "--email",
-        "bob@acme.example",
-        "--at",
-        INTERVIEW,
-        "--now",
-        NOW,
-    )
+    await cli(config, capsys, *ADD_BOB, "--now", NOW)
     await cli(config, capsys, "run", "--once", "--now", NOW)
     [item] = await queue(config, capsys)
     with imap_server.session() as client:

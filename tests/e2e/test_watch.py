@@ -20,6 +20,8 @@ from followthru.config import load_config
 from tests.rig import ImapAccount
 
 INTERVIEW = "2026-03-02T14:00:00+00:00"
+# `followthru add interview` for the interviewer most tests follow; add "--now", ... after it.
+ADD_BOB = ("add", "interview", "--email", "bob@acme.example", "--at", INTERVIEW)
 
 
 def mail(sender: str, to: str, subject: str, body: str, *, at: str, message_id: str | None,
@@ -82,18 +84,7 @@ def event_count(config: Path) -> int:
 def test_sent_mail_and_a_reply_move_the_contact_exactly_once(
     imap_server: ImapAccount, config: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    cli(
-        config,
-        capsys,
-        "add",
-        "interview",
-        "--email",
-        "bob@acme.example",
-        "--at",
-        INTERVIEW,
-        "--now",
-        "2026-03-02T15:30:00+00:00",
-    )
+    cli(config, capsys, *ADD_BOB, "--now", "2026-03-02T15:30:00+00:00")
     thanks = mail("Jane Doe <jane@example.org>", "bob@acme.example", "Thank you", "Thanks for today.",
                   at="2026-03-02T17:00:00+00:00", message_id="<thanks-1@example.org>")  # fmt: skip
     imap_server.append(imap_server.special_use["\\Sent"], thanks, flags=["\\Seen"])
@@ -131,18 +122,7 @@ def test_sent_mail_and_a_reply_move_the_contact_exactly_once(
 def test_a_message_without_message_id_is_handled_once_across_restarts(
     imap_server: ImapAccount, config: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    cli(
-        config,
-        capsys,
-        "add",
-        "interview",
-        "--email",
-        "bob@acme.example",
-        "--at",
-        INTERVIEW,
-        "--now",
-        "2026-03-02T15:30:00+00:00",
-    )
+    cli(config, capsys, *ADD_BOB, "--now", "2026-03-02T15:30:00+00:00")
     ooo = mail("Bob <bob@acme.example>", "jane@example.org", "Out of office", "I am out of the office until 16 March 2026.",
                at="2026-03-04T09:00:00+00:00", message_id=None)  # fmt: skip
     imap_server.append("INBOX", ooo)
@@ -156,18 +136,7 @@ def test_a_message_without_message_id_is_handled_once_across_restarts(
 def test_a_uidvalidity_change_gives_no_duplicate_events(
     imap_server: ImapAccount, config: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    cli(
-        config,
-        capsys,
-        "add",
-        "interview",
-        "--email",
-        "bob@acme.example",
-        "--at",
-        INTERVIEW,
-        "--now",
-        "2026-03-02T15:30:00+00:00",
-    )
+    cli(config, capsys, *ADD_BOB, "--now", "2026-03-02T15:30:00+00:00")
     reply = mail("Bob <bob@acme.example>", "jane@example.org", "Next steps", "Could we talk on Friday?",
                  at="2026-03-03T09:00:00+00:00", message_id="<r2@acme.example>")  # fmt: skip
     folder = "Reconnect"
@@ -191,18 +160,7 @@ def test_a_uidvalidity_change_gives_no_duplicate_events(
 def test_run_sees_a_reply_within_two_seconds(
     imap_server: ImapAccount, config: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    cli(
-        config,
-        capsys,
-        "add",
-        "interview",
-        "--email",
-        "bob@acme.example",
-        "--at",
-        INTERVIEW,
-        "--now",
-        "2026-03-02T15:30:00+00:00",
-    )
+    cli(config, capsys, *ADD_BOB, "--now", "2026-03-02T15:30:00+00:00")
     cfg = load_config(config)
 
     def state() -> str:
@@ -240,18 +198,7 @@ def test_run_sees_a_reply_within_two_seconds(
 def test_mail_older_than_the_backfill_is_never_read_as_new(
     imap_server: ImapAccount, config: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    cli(
-        config,
-        capsys,
-        "add",
-        "interview",
-        "--email",
-        "bob@acme.example",
-        "--at",
-        INTERVIEW,
-        "--now",
-        "2026-03-02T15:30:00+00:00",
-    )
+    cli(config, capsys, *ADD_BOB, "--now", "2026-03-02T15:30:00+00:00")
     old = mail("Bob <bob@acme.example>", "jane@example.org", "Long ago", "An old note.",
                at="2025-01-02T09:00:00+00:00", message_id="<old@acme.example>")  # fmt: skip
     imap_server.append("INBOX", old, msg_time=datetime(2025, 1, 2, 9, tzinfo=UTC))
@@ -269,18 +216,7 @@ def test_mail_older_than_the_backfill_is_never_read_as_new(
 def test_a_contacts_introduction_creates_a_referral(
     imap_server: ImapAccount, config: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    cli(
-        config,
-        capsys,
-        "add",
-        "interview",
-        "--email",
-        "bob@acme.example",
-        "--at",
-        INTERVIEW,
-        "--now",
-        "2026-03-02T15:30:00+00:00",
-    )
+    cli(config, capsys, *ADD_BOB, "--now", "2026-03-02T15:30:00+00:00")
     intro = mail("Bob <bob@acme.example>", "jane@example.org", "Meet Priya",
                  "Jane, let me introduce you to Priya, who leads our platform team. Priya, Jane is great.",
                  at="2026-03-04T09:00:00+00:00", message_id="<intro@acme.example>",
