@@ -14,11 +14,15 @@ import time
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from . import __version__
 from .config import Config, default_config_path, load_config
 from .errors import ConfigError, FollowthruError, UsageError
 from .logs import scrub, setup_logging
+
+if TYPE_CHECKING:
+    from .service import Service
 
 EXIT_OK, EXIT_FAILURE, EXIT_USAGE, EXIT_CONFIG = 0, 1, 2, 78
 STEPS_HELP = "thank_you, phone_message, check_in, ... (see `followthru --help`)"
@@ -212,18 +216,22 @@ class Context:
 
 
 def _dispatch(ctx: Context) -> int:
-    from .commands import reading, setup  # noqa: PLC0415  (keep `--help` fast)
-
+    # Each command imports only what it needs (`--help` and `plan` stay fast).
     command, args = ctx.args.command, ctx.args
-    simple: dict[str, Callable[[], int]] = {
-        "init": lambda: setup.init(ctx.config_path),
-        "classify": lambda: reading.classify_files(args.files, as_json=args.json, now=ctx.now()),
-        "check": lambda: setup.check(ctx.config, as_json=args.json),
-        "run": lambda: _run(ctx),
-        "demo": _demo,
-    }
-    if command in simple:
-        return simple[command]()
+    if command in ("init", "check"):
+        from .commands import setup  # noqa: PLC0415
+
+        if command == "init":
+            return setup.init(ctx.config_path)
+        return setup.check(ctx.config, as_json=args.json)
+    if command == "classify":
+        from .commands import reading  # noqa: PLC0415
+
+        return reading.classify_files(args.files, as_json=args.json, now=ctx.now())
+    if command == "run":
+        return _run(ctx)
+    if command == "demo":
+        return _demo()
     return _store_command(ctx)
 
 
@@ -235,7 +243,7 @@ def _demo() -> int:
 
 def _store_command(ctx: Context) -> int:
     """The commands that read or change the store (while the daemon may be running)."""
-    from .commands import contacts, queue  # noqa: PLC0415
+    from .commands import contacts  # noqa: PLC0415
 
     command, args, now = ctx.args.command, ctx.args, ctx.now()
     service = contacts.open_service(ctx.config)
@@ -247,13 +255,24 @@ def _store_command(ctx: Context) -> int:
         "show": lambda: contacts.show(service, args, as_json=args.json, now=now),
         "outcome": lambda: contacts.outcome(service, args, now),
         "plan": lambda: contacts.plan(service, days=args.days, as_json=args.json, now=now),
-        "queue": lambda: queue.queue(service, show_all=args.all, as_json=args.json),
-        "edit": lambda: queue.edit(service, args.id, now, os.environ),
     }
     try:
-        return handlers.get(command, lambda: queue.act(service, args, now))()
+        if command in handlers:
+            return handlers[command]()
+        return _queue_command(service, args, now)
     finally:
         service.store.close()
+
+
+def _queue_command(service: Service, args: argparse.Namespace, now: datetime) -> int:
+    """queue, edit, approve, reject, done, snooze: they load the outbox and the templates."""
+    from .commands import queue  # noqa: PLC0415
+
+    if args.command == "queue":
+        return queue.queue(service, show_all=args.all, as_json=args.json)
+    if args.command == "edit":
+        return queue.edit(service, args.id, now, os.environ)
+    return queue.act(service, args, now)
 
 
 def _run(ctx: Context) -> int:

@@ -4,6 +4,8 @@ Invariants:
 - Every event goes through `apply`: the core decides, and the event row, the contact's cached
   state and timer, and the outbox changes are written in ONE transaction.
 - The event log is the truth: `contact()` replays it; replaying gives what was decided live.
+  `contacts()` reads the snapshots kept beside it (the same value, without the replay), and
+  replays only a contact that has none (a store from before snapshots).
 - Ignored events are logged only when they carry a message (so `show` lists every message
   seen); an ignored timer leaves no trace.
 - One canonical log line per transition and per queued, withdrawn or moved item.
@@ -14,6 +16,7 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
 
 from .adapters import records
 from .adapters.store import Store
@@ -30,11 +33,13 @@ from .core.events import (
     ReferralSuggested,
     TimerFired,
 )
-from .core.intake import InvitationSeen
 from .core.machine import decide, new_contact, replay
 from .core.model import Contact, ContactId, Interview, Outcome, Policy, Step, TryKind
 from .core.plan import PlannedStep, plan
 from .errors import UserError
+
+if TYPE_CHECKING:  # the mail-reading rules are not needed to list or plan
+    from .core.intake import InvitationSeen
 
 log = logging.getLogger(__name__)
 MAX_TIMER_ROUNDS = 100  # per contact and pass: a safety net against a timer that keeps firing
@@ -86,11 +91,26 @@ class Service:
     def contact(self, contact_id: int) -> Contact:
         return replay(records.contact_events(self.store, contact_id), self.policy)
 
-    def contacts(self) -> list[Contact]:
-        return [self.contact(row.id) for row in records.all_contacts(self.store)]
+    def contacts(self, *, waking: bool = False) -> list[Contact]:
+        """Every contact (`waking`: those that may wake on their own), from the snapshots."""
+        return [
+            contact if contact is not None else self.contact(contact_id)
+            for contact_id, contact in records.snapshots(self.store, waking=waking)
+        ]
+
+    def known(self, contact_id: ContactId) -> Contact | None:
+        """One contact by its core id, from its snapshot; None if there is no such contact."""
+        if not contact_id.isdigit():
+            return None
+        found = records.snapshots(self.store, contact_id=int(contact_id))
+        if not found:
+            return None
+        return found[0][1] or self.contact(found[0][0])
 
     def plan(self, now: datetime, days: int) -> list[PlannedStep]:
-        return plan(self.contacts(), self.policy, now, now + timedelta(days=days))
+        """The dry run; contacts that cannot wake are read only when a send reaches them."""
+        waking = self.contacts(waking=True)
+        return plan(waking, self.policy, now, now + timedelta(days=days), self.known)
 
     # --- changing -----------------------------------------------------------------------
 
@@ -102,7 +122,9 @@ class Service:
             if decision.ignored and event.message_id is None:
                 return decision
             records.record_event(self.store, contact_id, event, decision.reason)
-            if not decision.ignored:
+            if decision.ignored:
+                records.save_snapshot(self.store, contact_id, decision.contact)
+            else:
                 self._carry_out(contact_id, decision, now)
         _log_transition(contact_id, event, before, decision)
         return decision

@@ -6,6 +6,7 @@ These run the console's `main()` in-process against a config whose store is a tm
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -19,19 +20,21 @@ from followthru.config import load_config
 from followthru.core.machine import decide, new_contact
 from followthru.resources import example_config
 from followthru.service import Service
+from tests.e2e.snapshots import assert_snapshots_are_replays
 
 NOW = "2026-03-02T15:30:00+00:00"
 INTERVIEW_AT = "2026-03-02T14:00:00+00:00"
 
 
 @pytest.fixture
-def config(tmp_path: Path) -> Path:
+def config(tmp_path: Path) -> Iterator[Path]:
     path = tmp_path / "config.yaml"
     text = (
         example_config().read_text().replace("  path: null ", f"  path: {tmp_path / 'state.db'} ")
     )
     path.write_text(text)
-    return path
+    yield path
+    assert_snapshots_are_replays(path)
 
 
 def run(capsys: pytest.CaptureFixture[str], config: Path, *argv: str) -> tuple[int, str, str]:
@@ -302,6 +305,8 @@ def test_the_state_is_the_replay_of_the_event_log(
                 contact = decide(contact, event, event.at, service.policy).contact
             assert service.contact(row.id) == contact
             assert row.state == contact.state.value  # the cached state agrees with the log
+        assert service.contacts() == [service.contact(r.id) for r in records.all_contacts(store)]
+    assert assert_snapshots_are_replays(config) == 2
 
 
 def test_the_store_is_private(

@@ -23,6 +23,7 @@ import json
 import logging
 import re
 import ssl
+import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
@@ -169,7 +170,7 @@ async def test_imap_refuses_a_bad_certificate(
     # The rig's CA is trusted, so the certificate's own defect is the only reason to refuse.
     imap = {"host": "localhost", "port": port, "tls": mode, "cafile": str(tls_rig.cafile)}
     config = check_config(tmp_path, credentials, {**imap, "username": account.username}, {})
-    logged = len(_dovecot_log(dovecot))  # new_account() has logged in once
+    logged = _logged_in_once(dovecot, account.username)  # new_account() has logged in once
     run = await run_check(capsys, config)
     assert_certificate_refused(run, f"IMAP localhost:{port}", defect)
     assert not any("Login: user=" in line for line in _dovecot_log(dovecot)[logged:])
@@ -196,6 +197,18 @@ async def test_smtp_refuses_a_bad_certificate(
 
 def _dovecot_log(server: DovecotServer) -> list[str]:
     return server.log_path.read_text(errors="replace").splitlines()
+
+
+def _logged_in_once(server: DovecotServer, username: str) -> int:
+    """The log's length once the account's first login is in it (Dovecot's log process
+    writes a moment after the login; counted too early, that line would look like ours)."""
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:
+        lines = _dovecot_log(server)
+        if any("Login: user=" in line and username in line for line in lines):
+            return len(lines)
+        time.sleep(0.01)
+    raise AssertionError(f"Dovecot never logged {username}'s first login")
 
 
 # --- STARTTLS that is not there, PREAUTH, and bytes injected around STARTTLS ------------------

@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import json
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 from email.message import EmailMessage
 from email.utils import format_datetime
@@ -17,6 +17,7 @@ from followthru import app
 from followthru.adapters.store import Store
 from followthru.cli import main
 from followthru.config import load_config
+from tests.e2e.snapshots import assert_snapshots_are_replays
 from tests.rig import ImapAccount
 
 INTERVIEW = "2026-03-02T14:00:00+00:00"
@@ -40,7 +41,9 @@ def mail(sender: str, to: str, subject: str, body: str, *, at: str, message_id: 
 
 
 @pytest.fixture
-def config(imap_server: ImapAccount, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+def config(
+    imap_server: ImapAccount, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> Iterator[Path]:
     creds = tmp_path / "credentials"
     creds.mkdir()
     (creds / "imap").write_text(imap_server.password)
@@ -58,7 +61,8 @@ def config(imap_server: ImapAccount, tmp_path: Path, monkeypatch: pytest.MonkeyP
     }  # fmt: skip
     path = tmp_path / "config.yaml"
     path.write_text(json.dumps(cfg))
-    return path
+    yield path
+    assert_snapshots_are_replays(path)
 
 
 def cli(config: Path, capsys: pytest.CaptureFixture[str], *argv: str) -> str:

@@ -1,11 +1,13 @@
-"""Core values <-> JSON for the store: events (and the values inside them) by their type hints.
+"""Core values <-> JSON for the store: events (and the values inside them) and contact
+snapshots, by their type hints.
 
 Invariants:
-- decode(encode(x)) == x for every core event (a property test proves it).
+- decode(encode(x)) == x for every core event and every contact (property tests prove it).
 - The stored form is plain JSON: datetimes as ISO 8601 with offset, dates as ISO dates,
   sets as sorted lists, enums as their values; the event's class name is its type tag.
 - An unknown type tag or a malformed payload raises StoreError naming the event, never a
-  half-decoded value.
+  half-decoded value. A snapshot in another format than `SNAPSHOT_FORMAT` decodes to None
+  (the caller replays the contact's log instead).
 """
 
 from __future__ import annotations
@@ -13,15 +15,19 @@ from __future__ import annotations
 import dataclasses
 import types
 import typing
+from collections.abc import Callable
 from datetime import date, datetime
 from enum import Enum
 from functools import cache
 from typing import Any
 
 from ..core import events
+from ..core.model import Contact
 from ..errors import StoreError
 
 EVENT_TYPES: dict[str, type[Any]] = {cls.__name__: cls for cls in typing.get_args(events.Event)}
+SNAPSHOT_FORMAT = 1
+"""Bump when `Contact` changes shape: older snapshots are then ignored and logs replayed."""
 
 
 def encode_event(event: events.Event) -> tuple[str, dict[str, Any]]:
@@ -40,6 +46,21 @@ def decode_event(tag: str, data: dict[str, Any]) -> events.Event:
         raise StoreError(f"the event log holds a malformed {tag} event: {exc}") from exc
 
 
+def encode_contact(contact: Contact) -> dict[str, Any]:
+    """A contact snapshot as JSON-ready values, tagged with its format."""
+    return {"format": SNAPSHOT_FORMAT, "contact": _encode(contact)}
+
+
+def decode_contact(data: dict[str, Any]) -> Contact | None:
+    """The contact of a snapshot; None for another format; StoreError when malformed."""
+    if data.get("format") != SNAPSHOT_FORMAT:
+        return None
+    try:
+        return typing.cast(Contact, _decode(Contact, data["contact"]))
+    except (KeyError, TypeError, ValueError) as exc:
+        raise StoreError(f"a malformed contact snapshot: {exc}") from exc
+
+
 def _encode(value: Any) -> Any:
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
         return {f.name: _encode(getattr(value, f.name)) for f in dataclasses.fields(value)}
@@ -56,42 +77,66 @@ def _encode(value: Any) -> Any:
 
 @cache
 def _hints(cls: type[Any]) -> dict[str, Any]:
-    return typing.get_type_hints(cls, vars(events))
+    return typing.get_type_hints(cls)  # in the module that defines the class
 
 
 def _decode(hint: Any, value: Any) -> Any:
+    return _decoder(hint)(value)
+
+
+Decoder = Callable[[Any], Any]
+
+
+@cache
+def _decoder(hint: Any) -> Decoder:
+    """A function that decodes JSON values of type `hint`, built once per type."""
+    if typing.get_origin(hint) in (typing.Union, types.UnionType):
+        inner = _decoder(next(a for a in typing.get_args(hint) if a is not type(None)))
+        return lambda value: None if value is None else inner(value)
+    plain = _plain_decoder(hint)
+
+    def required(value: Any) -> Any:
+        if value is None:
+            raise ValueError(f"a value of type {hint} is missing")
+        return plain(value)
+
+    return required
+
+
+def _plain_decoder(hint: Any) -> Decoder:
     origin = typing.get_origin(hint)
-    if origin in (typing.Union, types.UnionType):
-        return _decode_optional(hint, value)
-    if value is None:
-        raise ValueError(f"a value of type {hint} is missing")
     if origin is frozenset:
-        return frozenset(_decode(typing.get_args(hint)[0], v) for v in value)
+        item = _decoder(typing.get_args(hint)[0])
+        return lambda value: frozenset(item(v) for v in value)
     if origin is tuple:
-        return tuple(_decode(typing.get_args(hint)[0], v) for v in value)
+        item = _decoder(typing.get_args(hint)[0])
+        return lambda value: tuple(item(v) for v in value)
     if isinstance(hint, type) and dataclasses.is_dataclass(hint):
-        hints = _hints(hint)
-        return hint(**{k: _decode(hints[k], v) for k, v in value.items()})
-    return _scalar(getattr(hint, "__supertype__", hint), value)
+        cls, fields = hint, {k: _decoder(h) for k, h in _hints(hint).items()}
+        return lambda value: cls(**{k: fields[k](v) for k, v in value.items()})
+    return _scalar_decoder(getattr(hint, "__supertype__", hint))
 
 
-def _decode_optional(hint: Any, value: Any) -> Any:
-    if value is None:
-        return None
-    inner = [a for a in typing.get_args(hint) if a is not type(None)]
-    return _decode(inner[0], value)
-
-
-def _scalar(hint: Any, value: Any) -> Any:
+def _scalar_decoder(hint: Any) -> Decoder:
     if hint is datetime:
-        moment = datetime.fromisoformat(value)
-        if moment.tzinfo is None:
-            raise ValueError(f"naive time {value!r}")
-        return moment
+        return _moment
     if hint is date:
-        return date.fromisoformat(value)
+        return date.fromisoformat
     if isinstance(hint, type) and issubclass(hint, Enum):
-        return hint(value)
-    if hint in (str, int, bool) and not isinstance(value, hint):
-        raise TypeError(f"{value!r} is not a {hint.__name__}")
-    return value
+        return typing.cast(Decoder, hint)
+    if hint in (str, int, bool):
+
+        def checked(value: Any) -> Any:
+            if not isinstance(value, hint):
+                raise TypeError(f"{value!r} is not a {hint.__name__}")
+            return value
+
+        return checked
+    return lambda value: value
+
+
+def _moment(value: Any) -> datetime:
+    moment = datetime.fromisoformat(value)
+    if moment.tzinfo is None:
+        raise ValueError(f"naive time {value!r}")
+    return moment

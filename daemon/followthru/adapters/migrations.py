@@ -118,4 +118,11 @@ CREATE TABLE quarantine (
 )
 """
 
-MIGRATIONS: tuple[str, ...] = (V1,)
+# contacts.snapshot: JSON, the contact as its event log folds, written with each event (NULL:
+# replay the log). No comment inside the statement: SQLite appends an added column's text,
+# comment included, to the table's CREATE statement, whose closing parenthesis it would hide.
+V2 = """
+ALTER TABLE contacts ADD COLUMN snapshot TEXT
+"""
+
+MIGRATIONS: tuple[str, ...] = (V1, V2)

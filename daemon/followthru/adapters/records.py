@@ -1,8 +1,9 @@
 """Contacts, their event logs and the outbox, as rows of the store.
 
 Invariants:
-- A contact's event log is the truth; `contacts.state`, `roles` and `timer_at` are a cache
-  written in the same transaction as the event that changed them.
+- A contact's event log is the truth; `contacts.state`, `roles`, `timer_at` and `snapshot`
+  (the whole folded contact) are a cache written in the same transaction as the event that
+  changed them.
 - Every address of a contact (its own and its alternates) maps to exactly one contact.
 - Outbox rows are never deleted: an item leaves the queue by changing status.
 - Times are stored as ISO 8601 in UTC, so that text order is time order.
@@ -11,14 +12,19 @@ Invariants:
 from __future__ import annotations
 
 import json
+import logging
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
 from ..core.events import Event
 from ..core.model import Contact
-from .codec import decode_event, encode_event
+from ..core.schedule import WAKING_STATES
+from ..errors import StoreError
+from .codec import decode_contact, decode_event, encode_contact, encode_event
 from .store import Store
+
+log = logging.getLogger(__name__)
 
 OPEN = ("pending", "approved", "uncertain")
 _CONTACT_ROW = "SELECT id, email, name, company, state, source_id FROM contacts"
@@ -141,13 +147,15 @@ def contact_events(store: Store, contact_id: int) -> list[Event]:
 def save_contact(
     store: Store, contact_id: int, contact: Contact, timer_at: datetime | None, now: datetime
 ) -> None:
-    """Cache what listing needs; the event log stays the truth."""
+    """Cache what listing and planning need; the event log stays the truth."""
     store.conn.execute(
-        "UPDATE contacts SET state = ?, roles = ?, timer_at = ?, updated_at = ? WHERE id = ?",
+        "UPDATE contacts SET state = ?, roles = ?, timer_at = ?, snapshot = ?, updated_at = ?"
+        " WHERE id = ?",
         (
             contact.state.value,
             ",".join(sorted(r.value for r in contact.roles)),
             utc(timer_at) if timer_at else None,
+            json.dumps(encode_contact(contact)),
             utc(now),
             contact_id,
         ),
@@ -157,6 +165,46 @@ def save_contact(
             "INSERT OR IGNORE INTO contact_addresses (address, contact_id) VALUES (?, ?)",
             (address.lower(), contact_id),
         )
+
+
+def save_snapshot(store: Store, contact_id: int, contact: Contact) -> None:
+    """The folded contact after an event that changed only what it remembers (`seen`)."""
+    store.conn.execute(
+        "UPDATE contacts SET snapshot = ? WHERE id = ?",
+        (json.dumps(encode_contact(contact)), contact_id),
+    )
+
+
+def snapshots(
+    store: Store, *, waking: bool = False, contact_id: int | None = None
+) -> list[tuple[int, Contact | None]]:
+    """Contacts' snapshots in id order, in one query (None: replay its log instead: no
+    snapshot yet, one of an older format, or one that cannot be read).
+
+    `waking`: only those that may wake on their own (`schedule.can_wake`: something pending,
+    or a state with due times), and every one without a snapshot. `contact_id`: that one.
+    """
+    query, args = "SELECT id, snapshot FROM contacts", [] if contact_id is None else [contact_id]
+    if contact_id is not None:
+        query += " WHERE id = ?"
+    elif waking:
+        states = ", ".join(f"'{s.value}'" for s in sorted(WAKING_STATES))
+        query += (
+            f" WHERE snapshot IS NULL OR state IN ({states})"
+            " OR json_array_length(snapshot, '$.contact.pending') > 0"
+        )
+    rows = store.conn.execute(f"{query} ORDER BY id", args)
+    return [(int(i), _snapshot(int(i), raw)) for i, raw in rows]
+
+
+def _snapshot(contact_id: int, raw: str | None) -> Contact | None:
+    if not raw:
+        return None
+    try:
+        return decode_contact(json.loads(raw))
+    except (StoreError, ValueError) as exc:  # a cache: the event log is still there
+        log.warning("snapshot_unreadable contact=%d: %s; replaying its events", contact_id, exc)
+        return None
 
 
 def due_timers(store: Store, now: datetime) -> list[int]:

@@ -112,17 +112,18 @@ def withdraw(contact: Contact, steps: Collection[Step], reason: str) -> Change:
 
 def settle(contact: Contact, step: Step, at: datetime, *, made: bool) -> Contact:
     """The pending `step` is over: made (sent, done) or skipped (rejected, expired)."""
-    contact = replace(contact, pending=tuple(p for p in contact.pending if p.step != step))
+    pending = tuple(p for p in contact.pending if p.step != step)
     if step in TRIES:
         return replace(
             contact,
+            pending=pending,
             next_try=contact.next_try + 1,
             tries_used=contact.tries_used + int(made),
             last_try_at=at,
         )
     if step in CADENCE:
-        return replace(contact, last_try_at=at)
-    return contact
+        return replace(contact, pending=pending, last_try_at=at)
+    return replace(contact, pending=pending)
 
 
 def count_own_try(contact: Contact, at: datetime) -> Contact:
@@ -145,5 +146,8 @@ def reschedule_held(contact: Contact, policy: Policy, reason: str) -> Change:
             due = max(due, hold(due, item.step, contact, policy))
         if due != item.due_at:
             moved.append(Reschedule(step=item.step, due_at=due, reason=reason))
-        items.append(replace(item, due_at=due))
+            item = replace(item, due_at=due)  # noqa: PLW2901
+        items.append(item)
+    if not moved:
+        return contact, ()
     return replace(contact, pending=tuple(items)), tuple(moved)

@@ -329,7 +329,7 @@ def decide(contact: Contact, event: Event, now: datetime, policy: Policy) -> Dec
     new = _seen(decision.contact, event)
     if decision.ignored:
         return Decision(_seen(contact, event), (), decision.reason, ignored=True)
-    return replace(decision, contact=new, effects=decision.effects + _timer(new, now, policy))
+    return Decision(new, decision.effects + _timer(new, now, policy), decision.reason)
 
 
 def _seen(contact: Contact, event: Event) -> Contact:

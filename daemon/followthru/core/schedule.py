@@ -181,9 +181,23 @@ def _cadence_due(contact: Contact, policy: Policy) -> Due | None:
     return None if due is None else Due(due, step, f"try {contact.next_try + 1}: {step}")
 
 
+WAKING_STATES = frozenset(
+    {
+        ContactState.SCHEDULED,
+        ContactState.AWAITING_REPLY,
+        ContactState.REACHED_OUT,
+        ContactState.NURTURE,
+    }
+)
+"""The states with a due time of their own: a contact in another state, with nothing pending,
+never wakes, whatever the policy (`next_wakeup` is None)."""
+
+
 def next_due(contact: Contact, policy: Policy) -> Due | None:
     """What the contact's timer does next (pending items' expiry aside)."""
     state = contact.state
+    if state not in WAKING_STATES:
+        return None
     if state is ContactState.SCHEDULED and contact.interview is not None:
         return Due(contact.interview.end, None, "the interview ends")
     if state in (ContactState.AWAITING_REPLY, ContactState.REACHED_OUT):
@@ -192,6 +206,11 @@ def next_due(contact: Contact, policy: Policy) -> Due | None:
         at = nurture_due(contact, policy)
         return None if at is None else Due(at, Step.STAY_IN_TOUCH, "time to stay in touch")
     return None
+
+
+def can_wake(contact: Contact) -> bool:
+    """Whether `next_wakeup` may be other than None under some policy."""
+    return bool(contact.pending) or contact.state in WAKING_STATES
 
 
 def next_wakeup(contact: Contact, policy: Policy) -> datetime | None:
