@@ -12,7 +12,6 @@ Invariants:
 
 from __future__ import annotations
 
-from dataclasses import replace
 from datetime import datetime
 
 from followthru.core import interviewer, referral
@@ -48,6 +47,7 @@ from followthru.core.model import (
     Role,
     Step,
     StepKind,
+    replace,
 )
 from followthru.core.schedule import expires_at, next_due
 

@@ -12,7 +12,6 @@ Invariants:
 from __future__ import annotations
 
 from collections.abc import Collection
-from dataclasses import replace
 from datetime import datetime
 
 from followthru.core.effects import Decision, Effect, QueueStep, Reschedule, WithdrawPending
@@ -26,6 +25,7 @@ from followthru.core.model import (
     Pending,
     Policy,
     Step,
+    replace,
     step_kind,
 )
 from followthru.core.schedule import hold

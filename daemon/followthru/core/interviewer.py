@@ -11,7 +11,6 @@ Invariants:
 
 from __future__ import annotations
 
-from dataclasses import replace
 from datetime import datetime
 
 from followthru.core.effects import Decision, NotifyUser, Reschedule
@@ -38,6 +37,7 @@ from followthru.core.model import (
     Policy,
     Role,
     Step,
+    replace,
 )
 from followthru.core.schedule import checklist_due, hold, thank_you_due
 

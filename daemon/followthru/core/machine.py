@@ -13,7 +13,7 @@ it: seen again, it is ignored (SPEC invariant 6).
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import datetime
 from typing import TypeVar
 
@@ -41,8 +41,8 @@ from followthru.core.events import (
     TimerFired,
     event_key,
 )
-from followthru.core.model import Contact, ContactState, Policy
-from followthru.core.schedule import next_due, next_wakeup
+from followthru.core.model import Contact, ContactState, Policy, replace
+from followthru.core.schedule import wakeup
 
 S = ContactState
 K = EventKey
@@ -348,10 +348,9 @@ def _not_expected(state: ContactState, key: EventKey) -> str:
 
 
 def _timer(contact: Contact, now: datetime, policy: Policy) -> tuple[Effect, ...]:
-    wake = next_wakeup(contact, policy)
+    wake, due = wakeup(contact, policy)
     if wake is None:
         return ()
-    due = next_due(contact, policy)
     why = due.why if due is not None and due.at == wake else "a queued item expires"
     return (SetTimer(at=max(wake, now), why=why),)
 

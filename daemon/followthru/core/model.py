@@ -13,11 +13,39 @@ Invariants:
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from datetime import date, datetime, time, timedelta
 from enum import StrEnum
-from typing import NewType
+from functools import cache
+from typing import TYPE_CHECKING, Any, NewType, TypeVar
 from zoneinfo import ZoneInfo
+
+T = TypeVar("T")
+
+if TYPE_CHECKING:  # type-checked as `dataclasses.replace`: field names and types included
+    from dataclasses import replace as replace  # noqa: PLC0414  (an explicit re-export)
+else:
+
+    def replace(value: T, /, **changes: Any) -> T:
+        """`dataclasses.replace` for the core's frozen, slotted values, about twice as fast:
+        the fields are copied without running `__init__` (no core value has a
+        `__post_init__`). An unknown field is a TypeError, as with `replace`."""
+        cls = type(value)
+        names, known = _field_names(cls)
+        if not known.issuperset(changes):
+            raise TypeError(f"{cls.__name__} has no field {sorted(set(changes) - known)}")
+        new = object.__new__(cls)
+        for name in names:
+            _set(new, name, changes[name] if name in changes else getattr(value, name))
+        return new
+
+    _set = object.__setattr__
+
+    @cache
+    def _field_names(cls: type) -> tuple[tuple[str, ...], frozenset[str]]:
+        names = tuple(f.name for f in fields(cls))
+        return names, frozenset(names)
+
 
 ContactId = NewType("ContactId", str)
 """Opaque, stable id of a contact, assigned by the store (never reused)."""

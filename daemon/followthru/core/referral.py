@@ -12,7 +12,6 @@ Invariants:
 
 from __future__ import annotations
 
-from dataclasses import replace
 from datetime import datetime
 
 from followthru.core.effects import Decision, NotifyUser
@@ -31,7 +30,7 @@ from followthru.core.history import (
     record_reply,
     withdraw,
 )
-from followthru.core.model import CADENCE, Contact, ContactState, Policy, Role, Step
+from followthru.core.model import CADENCE, Contact, ContactState, Policy, Role, Step, replace
 from followthru.core.schedule import hold
 from followthru.core.window import next_opening
 

@@ -215,11 +215,16 @@ def can_wake(contact: Contact) -> bool:
 
 def next_wakeup(contact: Contact, policy: Policy) -> datetime | None:
     """The earliest instant at which a `TimerFired` would change something."""
+    return wakeup(contact, policy)[0]
+
+
+def wakeup(contact: Contact, policy: Policy) -> tuple[datetime | None, Due | None]:
+    """`next_wakeup` and `next_due` at once (the timer and its reason)."""
     times = [t for p in contact.pending if (t := expires_at(p, policy)) is not None]
     due = next_due(contact, policy)
     if due is not None:
         times.append(due.at)
-    return min(times, default=None)
+    return min(times, default=None), due
 
 
 def catch_up(
