@@ -17,7 +17,7 @@ import fcntl
 import json
 import os
 import sqlite3
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -214,6 +214,18 @@ class Store:
         )
         return cur.rowcount == 1
 
+    def mark_seen_many(
+        self, account: str, folder: str, uidvalidity: int, messages: Iterable[tuple[int, str]]
+    ) -> int:
+        """mark_seen for each (UID, message key), at one time; how many were new."""
+        at = _iso(_utcnow())
+        cur = self.conn.executemany(
+            "INSERT OR IGNORE INTO seen (account, folder, uidvalidity, uid, message_key, seen_at)"
+            " VALUES (?, ?, ?, ?, ?, ?)",
+            ((account, folder, uidvalidity, uid, key, at) for uid, key in messages),
+        )
+        return cur.rowcount
+
     def seen_key(self, account: str, message_key: str) -> bool:
         """Was a message with this Message-ID (or stable hash) handled before, in any folder?"""
         row = self.conn.execute(
@@ -221,6 +233,23 @@ class Store:
             (account, message_key),
         ).fetchone()
         return row is not None
+
+    def seen_keys(self, account: str, message_keys: Iterable[str]) -> set[str]:
+        """Those of `message_keys` that seen_key() is true for: one query per 500 keys."""
+        wanted = list(dict.fromkeys(message_keys))
+        per_query = 500  # bound variables: old SQLite builds allow 999
+        found: set[str] = set()
+        for start in range(0, len(wanted), per_query):
+            chunk = wanted[start : start + per_query]
+            marks = ", ".join("?" * len(chunk))
+            found.update(
+                key
+                for (key,) in self.conn.execute(
+                    f"SELECT message_key FROM seen WHERE account = ? AND message_key IN ({marks})",  # noqa: S608 - only placeholders
+                    (account, *chunk),
+                )
+            )
+        return found
 
     def quarantine(self, account: str, folder: str, uidvalidity: int, uid: int,
                    message_key: str | None, error: str) -> None:  # fmt: skip
