@@ -36,6 +36,7 @@ from .core.events import (
 from .core.machine import decide, new_contact, replay
 from .core.model import Contact, ContactId, Interview, Outcome, Policy, Step, TryKind
 from .core.plan import PlannedStep, plan
+from .core.schedule import next_wakeup
 from .errors import UserError
 
 if TYPE_CHECKING:  # the mail-reading rules are not needed to list or plan
@@ -189,6 +190,24 @@ class Service:
         with self.store.transaction():
             records.set_invitation_sequence(self.store, contact_id, seen.uid, seen.sequence)
             return self.apply(contact_id, event, now)
+
+    def retime(self, now: datetime) -> int:
+        """Set every stored timer to what the configured cadence says now (after the config
+        changed: a shorter `check_in_after` moves timers earlier, a longer one later).
+        Returns how many moved; with an unchanged cadence none do."""
+        stored = records.timers(self.store)
+        moved = 0
+        with self.store.transaction():
+            for contact in self.contacts(waking=True):
+                contact_id = int(contact.id)
+                wake, was = next_wakeup(contact, self.policy), stored.get(contact_id)
+                if wake == was or (wake is not None and was is not None and max(wake, was) <= now):
+                    continue  # the same, or due either way
+                records.set_timer(self.store, contact_id, wake)
+                moved += 1
+                log.info("retimed contact=%d from=%s to=%s", contact_id,
+                         was.isoformat() if was else None, wake.isoformat() if wake else None)  # fmt: skip
+        return moved
 
     def record_outcome(self, contact_id: int, outcome: Outcome, now: datetime) -> Decision:
         return self.apply(contact_id, OutcomeRecorded(at=now, outcome=outcome), now)

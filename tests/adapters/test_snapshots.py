@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import logging
 import sqlite3
+from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -20,6 +21,7 @@ from followthru.adapters.store import Store, _statements
 from followthru.config import load_config
 from followthru.core.events import ContactAdded
 from followthru.core.model import ContactId, Policy
+from followthru.core.schedule import next_wakeup
 from followthru.resources import example_config
 from followthru.service import NewInterview, Service
 from tests.core.test_invariants import POLICIES, Op, ops, simulate
@@ -44,7 +46,7 @@ def test_contacts_round_trip_through_json(
 
 
 @pytest.fixture
-def service(tmp_path: Path) -> Service:
+def service(tmp_path: Path) -> Iterator[Service]:
     path = tmp_path / "config.yaml"
     text = (
         example_config().read_text().replace("  path: null ", f"  path: {tmp_path / 'state.db'} ")
@@ -112,3 +114,29 @@ def test_a_store_from_before_snapshots_is_migrated_and_replayed(tmp_path: Path) 
         config = load_config(example_config())
         (bob,) = Service(store, config).contacts()
     assert (bob.id, bob.email) == ("1", "bob@acme.example")
+
+
+def test_timers_follow_a_changed_cadence(service: Service, tmp_path: Path) -> None:
+    """After the config changes, every stored timer is what the new cadence says; with the
+    same cadence nothing moves."""
+    bob = interview(service, "bob@acme.example")  # ended 1 h ago: a thank-you waits
+    carol = interview(service, "carol@acme.example")
+    assert service.retime(NOW) == 0
+    before = records.timers(service.store)
+    assert before[bob] == next_wakeup(service.contact(bob), service.policy)
+    shorter = tmp_path / "shorter.yaml"
+    shorter.write_text(
+        service.config.path.read_text().replace(
+            "draft_expires_after: 5d", "draft_expires_after: 2d"
+        )
+    )
+    changed = Service(service.store, load_config(shorter))
+    assert changed.retime(NOW) == 2
+    after = records.timers(service.store)
+    for contact_id in (bob, carol):
+        assert after[contact_id] == next_wakeup(changed.contact(contact_id), changed.policy)
+        was = before[contact_id]
+        assert was is not None and after[contact_id] == was - timedelta(days=3)
+    assert changed.retime(NOW) == 0
+    assert service.retime(NOW) == 2  # and back
+    assert records.timers(service.store) == before

@@ -207,6 +207,19 @@ def _snapshot(contact_id: int, raw: str | None) -> Contact | None:
         return None
 
 
+def timers(store: Store) -> dict[int, datetime | None]:
+    """Every contact's stored timer."""
+    rows = store.conn.execute("SELECT id, timer_at FROM contacts")
+    return {int(i): datetime.fromisoformat(t) if t else None for i, t in rows}
+
+
+def set_timer(store: Store, contact_id: int, timer_at: datetime | None) -> None:
+    store.conn.execute(
+        "UPDATE contacts SET timer_at = ? WHERE id = ?",
+        (utc(timer_at) if timer_at else None, contact_id),
+    )
+
+
 def due_timers(store: Store, now: datetime) -> list[int]:
     rows = store.conn.execute(
         "SELECT id FROM contacts WHERE timer_at <= ? ORDER BY timer_at, id", (utc(now),)
