@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from .adapters import records
-from .adapters.headerparse import parse_headers
+from .adapters.headerparse import HeaderView
 from .adapters.imapdata import HeaderRecord
 from .adapters.mailbox import Mailbox
 from .adapters.mime import parse_message
@@ -124,27 +124,29 @@ class Sync:
         last = max([*uids, floor])
         result = FolderPass(folder, state.uidvalidity, last, state.highestmodseq, backfill=fresh)
         self._validity[folder] = state.uidvalidity
-        async for record in self.mailbox.fetch_headers(uids):
-            env = parse_headers(record.header)
-            key = message_key(env, record)
-            result.keys.append((record.uid, key))
-            if not self.store.seen_key(self.account.name, key):
-                seen = await self._read(folder, record, env, key, now)
-                if seen is not None:
-                    result.relevant.append(seen)
+        async for batch in self.mailbox.fetch_header_batches(uids):
+            views = [HeaderView(record.header) for record in batch]
+            keys = [message_key(view, record) for view, record in zip(views, batch, strict=True)]
+            seen = self.store.seen_keys(self.account.name, keys)
+            for view, record, key in zip(views, batch, keys, strict=True):
+                result.keys.append((record.uid, key))
+                if key not in seen:
+                    found = await self._read(folder, record, view, key, now)
+                    if found is not None:
+                        result.relevant.append(found)
         return result
 
-    async def _read(self, folder: str, record: HeaderRecord, env: MessageHeaders, key: str,
+    async def _read(self, folder: str, record: HeaderRecord, env: HeaderView, key: str,
                     now: datetime) -> Seen | None:  # fmt: skip
         """The message if it may mean something (its body classified when that is needed)."""
-        at = min(env.date or record.internaldate or now, now)
         match = correlate(env, self._index)
-        if match is not None and match.outbound:
-            return Seen(folder, record.uid, key, at, env, None, match)
         if match is None and not looks_like_report(env) and not self._may_be_invitation(env):
             return None
+        at = min(env.date or record.internaldate or now, now)
+        if match is not None and match.outbound:
+            return Seen(folder, record.uid, key, at, env.full(), None, match)
         cls = await self._classify(record.uid, at)
-        return Seen(folder, record.uid, key, at, env, cls, match)
+        return Seen(folder, record.uid, key, at, env.full(), cls, match)
 
     async def _classify(self, uid: int, at: datetime) -> Classification | None:
         raw = await self.mailbox.fetch_message(uid, MAX_BODY)
@@ -224,16 +226,15 @@ class Sync:
         )
         return count
 
-    def _may_be_invitation(self, env: MessageHeaders) -> bool:
+    def _may_be_invitation(self, env: HeaderView) -> bool:
         """Worth reading: a calendar part, or an interview keyword in the subject."""
         subject = env.subject.lower()
-        return "text/calendar" in env.headers.get("content-type").lower() or any(
+        return "text/calendar" in env.get("content-type").lower() or any(
             k in subject for k in self.service.config.detection.interview_keywords
         )
 
     def _mark_folder(self, folder: FolderPass) -> None:
-        for uid, key in folder.keys:
-            self.store.mark_seen(self.account.name, folder.folder, folder.uidvalidity, uid, key)
+        self.store.mark_seen_many(self.account.name, folder.folder, folder.uidvalidity, folder.keys)
         mark = Watermark(
             self.account.name,
             folder.folder,
@@ -295,7 +296,7 @@ def _known(
     return KnownContact(str(cid), ordered, domain or "", str(source) if source else None)
 
 
-def message_key(env: MessageHeaders, record: HeaderRecord) -> str:
+def message_key(env: HeaderView | MessageHeaders, record: HeaderRecord) -> str:
     """The Message-ID, or a stable hash of what identifies a message without one."""
     if env.message_id:
         return env.message_id
@@ -309,13 +310,13 @@ def message_key(env: MessageHeaders, record: HeaderRecord) -> str:
     return f"<sha256-{digest}@followthru.invalid>"
 
 
-def looks_like_report(env: MessageHeaders) -> bool:
+def looks_like_report(env: HeaderView) -> bool:
     """A bounce or report, whoever it is from: its body is read to find the failed addresses."""
     sender = env.from_[0].local if env.from_ else ""
-    content_type = env.headers.get("content-type").lower()
+    content_type = env.get("content-type").lower()
     return (
         sender.lower() in _REPORT_SENDERS
         or "multipart/report" in content_type
-        or env.headers.get("return-path").strip() == "<>"
-        or bool(env.headers.get("x-failed-recipients"))
+        or env.get("return-path").strip() == "<>"
+        or bool(env.get("x-failed-recipients"))
     )

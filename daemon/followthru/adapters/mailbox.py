@@ -90,10 +90,17 @@ class Mailbox:
         self, uids: Sequence[int], batch: int = FETCH_BATCH
     ) -> AsyncIterator[HeaderRecord]:
         """HeaderRecords, one FETCH of `batch` UIDs at a time (memory stays bounded)."""
+        async for records in self.fetch_header_batches(uids, batch):
+            for record in records:
+                yield record
+
+    async def fetch_header_batches(
+        self, uids: Sequence[int], batch: int = FETCH_BATCH
+    ) -> AsyncIterator[list[HeaderRecord]]:
+        """fetch_headers a FETCH at a time: each list holds one FETCH's records."""
         for start in range(0, len(uids), max(1, batch)):
             chunk = uids[start : start + batch]
-            for record in await self._call(self._session.fetch_header_batch, chunk):
-                yield record
+            yield await self._call(self._session.fetch_header_batch, chunk)
 
     async def fetch_message(self, uid: int, max_bytes: int) -> bytes | None:
         return await self._call(self._session.fetch_message, uid, max_bytes)
