@@ -217,11 +217,17 @@ class ImapSession:
 
     def fetch_message(self, uid: int, max_bytes: int) -> bytes | None:
         """The first `max_bytes` of the whole message (BODY.PEEK[]<0.n>), None if it is gone."""
+        return self.fetch_messages([uid], max_bytes).get(uid)
+
+    def fetch_messages(self, uids: Sequence[int], max_bytes: int) -> dict[int, bytes]:
+        """fetch_message for several messages in one FETCH: UID -> bytes, those gone left out."""
+        wanted = [int(uid) for uid in uids]
+        if not wanted:
+            return {}
         with self._guard():
-            reply = self.client.fetch([int(uid)], [f"BODY.PEEK[]<0.{int(max_bytes)}>"])
-        data = reply.get(uid, {})
-        body = next((v for k, v in data.items() if k.startswith(b"BODY[]")), None)
-        return body if isinstance(body, bytes) else None
+            reply = self.client.fetch(wanted, [f"BODY.PEEK[]<0.{int(max_bytes)}>"])
+        found = {uid: _body(reply.get(uid, {})) for uid in wanted}
+        return {uid: body for uid, body in found.items() if body is not None}
 
     def flags(self, uids: Sequence[int]) -> dict[int, frozenset[str]]:
         """Current flags of `uids` in the selected folder (\\Recent left out)."""
@@ -367,6 +373,11 @@ class ImapSession:
                 pass
         with suppress(OSError, imaplib.IMAP4.error):
             self.client.shutdown()
+
+
+def _body(data: dict[bytes, Any]) -> bytes | None:
+    body = next((v for k, v in data.items() if k.startswith(b"BODY[]")), None)
+    return body if isinstance(body, bytes) else None
 
 
 def _open(server: Server) -> imapclient.IMAPClient:

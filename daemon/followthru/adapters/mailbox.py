@@ -105,6 +105,9 @@ class Mailbox:
     async def fetch_message(self, uid: int, max_bytes: int) -> bytes | None:
         return await self._call(self._session.fetch_message, uid, max_bytes)
 
+    async def fetch_messages(self, uids: Sequence[int], max_bytes: int) -> dict[int, bytes]:
+        return await self._call(self._session.fetch_messages, uids, max_bytes)
+
     async def flags(self, uids: Sequence[int]) -> dict[int, frozenset[str]]:
         return await self._call(self._session.flags, uids)
 
