@@ -2,8 +2,10 @@
 
 Invariants:
 - Read-only on the user's mail: folders are EXAMINEd, everything is fetched with BODY.PEEK.
-- Headers of every new message are parsed cheaply; only messages that concern a contact (or
-  look like a bounce or report) have their body fetched, parsed and classified.
+- Headers of every new message are parsed cheaply (HeaderView decodes only the fields a
+  decision reads); only messages that concern a contact (or look like a bounce or report)
+  have their body fetched, parsed and classified. The store is asked once per FETCH batch
+  which messages were seen; bodies are fetched several per FETCH, BODY_BUDGET bytes at most.
 - A pass is applied in ONE transaction: every event it produced, every message marked seen,
   every watermark moved. A crash before the commit leaves the watermarks where they were, and
   the next pass does it all again, exactly once (events are keyed by message).
@@ -21,11 +23,12 @@ from __future__ import annotations
 import hashlib
 import logging
 from array import array
-from dataclasses import dataclass, field
+from collections.abc import Iterator
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 
 from .adapters import records
-from .adapters.headerparse import HeaderView, parse_headers
+from .adapters.headerparse import HeaderView
 from .adapters.imapdata import HeaderRecord
 from .adapters.mailbox import Mailbox
 from .adapters.mime import parse_message
@@ -41,6 +44,7 @@ from .service import Service
 
 log = logging.getLogger(__name__)
 MAX_BODY = 512 * 1024  # bytes of a message read for classification; the rest is not needed
+BODY_BUDGET = 4 * MAX_BODY  # bytes of bodies asked for in one FETCH (bounds what is held)
 _REPORT_SENDERS = ("mailer-daemon", "postmaster", "mail-daemon", "mailerdaemon")
 
 
@@ -128,32 +132,45 @@ class Sync:
         result = FolderPass(folder, state.uidvalidity, last, state.highestmodseq, backfill=fresh)
         self._validity[folder] = state.uidvalidity
         async for batch in self.mailbox.fetch_header_batches(uids):
-            views = [HeaderView(record.header) for record in batch]
-            keys = [message_key(view, record) for view, record in zip(views, batch, strict=True)]
-            seen = self.store.seen_keys(self.account.name, keys)
-            for view, record, key in zip(views, batch, keys, strict=True):
-                result.uids.append(record.uid)
-                result.keys.append(key)
-                if key not in seen:
-                    found = await self._read(folder, record, view, key, now)
-                    if found is not None:
-                        result.relevant.append(found)
+            await self._read_batch(batch, result, now)
         return result
 
-    async def _read(self, folder: str, record: HeaderRecord, env: HeaderView, key: str,
-                    now: datetime) -> Seen | None:  # fmt: skip
-        """The message if it may mean something (its body classified when that is needed)."""
+    async def _read_batch(self, batch: list[HeaderRecord], into: FolderPass, now: datetime) -> None:
+        """One FETCH's messages: every key noted, the store asked once which were seen; those
+        that may mean something are kept, their bodies classified unless they are the user's."""
+        views = [HeaderView(record.header) for record in batch]
+        keys = [message_key(view, record) for view, record in zip(views, batch, strict=True)]
+        seen = self.store.seen_keys(self.account.name, keys)
+        into.uids.extend(record.uid for record in batch)
+        into.keys.extend(keys)
+        waiting: list[tuple[Seen, int]] = []
+        for view, record, key in zip(views, batch, keys, strict=True):
+            found = None if key in seen else self._triage(into.folder, record, view, key, now)
+            if found is not None and found.match is not None and found.match.outbound:
+                into.relevant.append(found)
+            elif found is not None:
+                waiting.append((found, min(record.size or MAX_BODY, MAX_BODY)))
+        into.relevant += await self._classified(waiting)
+
+    def _triage(self, folder: str, record: HeaderRecord, env: HeaderView, key: str,
+                now: datetime) -> Seen | None:  # fmt: skip
+        """The message if it may mean something, from its headers (no class yet)."""
         match = correlate(env, self._index)
         if match is None and not looks_like_report(env) and not self._may_be_invitation(env):
             return None
         at = min(env.date or record.internaldate or now, now)
-        if match is not None and match.outbound:
-            return Seen(folder, record.uid, key, at, record.header, None, match)
-        cls = await self._classify(record.uid, at)
-        return Seen(folder, record.uid, key, at, record.header, cls, match)
+        return Seen(folder, record.uid, key, at, record.header, None, match)
 
-    async def _classify(self, uid: int, at: datetime) -> Classification | None:
-        raw = await self.mailbox.fetch_message(uid, MAX_BODY)
+    async def _classified(self, waiting: list[tuple[Seen, int]]) -> list[Seen]:
+        """Each message with its body classified; the bodies are fetched several at a time,
+        about BODY_BUDGET bytes per FETCH (a round trip per message cost more than the rest)."""
+        done: list[Seen] = []
+        for chunk in _budgeted(waiting, BODY_BUDGET):
+            bodies = await self.mailbox.fetch_messages([m.uid for m in chunk], MAX_BODY)
+            done += [replace(m, cls=self._classify(m.uid, m.at, bodies.get(m.uid))) for m in chunk]
+        return done
+
+    def _classify(self, uid: int, at: datetime, raw: bytes | None) -> Classification | None:
         if raw is None:
             return None
         try:
@@ -188,7 +205,7 @@ class Sync:
         if self.store.seen_key(self.account.name, message.key):
             return 0  # the same message, read in another folder of this pass
         if message.match is not None and message.match.outbound:
-            env = parse_headers(message.header)
+            env = HeaderView(message.header)
             ours = self._ours(env)
             result = intake.outbound(env, message.key, message.at, self._index, ours)
             if result.referrals:
@@ -198,7 +215,7 @@ class Sync:
         elif message.cls is not None and message.cls.kind is Kind.INVITATION:
             return self._invitation(message, message.cls, now)
         elif message.cls is not None:
-            env = parse_headers(message.header)
+            env = HeaderView(message.header)
             result = intake.inbound(
                 message.cls, message.match, message.key, message.at, self._index, env
             )
@@ -288,7 +305,7 @@ class Sync:
         mode = self.service.config.detection.same_company_replies
         return Index(contacts, sent, self.own, domain_mode=mode, forward_mode="flag")
 
-    def _ours(self, env: MessageHeaders) -> intake.Ours | None:
+    def _ours(self, env: HeaderView) -> intake.Ours | None:
         row = self.store.conn.execute(
             "SELECT contact_id, step FROM outbox WHERE message_id = ?", (env.message_id,)
         ).fetchone()
@@ -327,3 +344,17 @@ def looks_like_report(env: HeaderView) -> bool:
         or env.get("return-path").strip() == "<>"
         or bool(env.get("x-failed-recipients"))
     )
+
+
+def _budgeted(waiting: list[tuple[Seen, int]], budget: int) -> Iterator[list[Seen]]:
+    """`waiting` (message, bytes to fetch) in order, in runs of about `budget` bytes."""
+    chunk: list[Seen] = []
+    total = 0
+    for message, size in waiting:
+        if chunk and total + size > budget:
+            yield chunk
+            chunk, total = [], 0
+        chunk.append(message)
+        total += size
+    if chunk:
+        yield chunk

@@ -97,3 +97,36 @@ def test_mail_without_a_message_id_keeps_its_key(
     assert "personal: 1 new message(s), 0 about contacts" in out
     keyed = [mid for _, mid in events(config) if mid and mid.startswith("<sha256-")]
     assert len(keyed) == 1
+
+
+def test_bodies_read_together_are_each_classified_and_a_broken_one_quarantined(
+    imap_server: ImapAccount, config: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    cli(config, capsys, *ADD_BOB, "--now", INTERVIEWED)
+    ann = (
+        "add",
+        "interview",
+        "--email",
+        "ann@initech.example",
+        "--at",
+        "2026-03-02T10:00:00+00:00",
+    )
+    cli(config, capsys, *ann, "--now", INTERVIEWED)
+    from_bob = mail("Bob <bob@acme.example>", "jane@example.org", "Next steps", "Could we talk on Friday?",
+                    at="2026-03-03T09:00:00+00:00", message_id="<bob-1@acme.example>")  # fmt: skip
+    from_ann = mail("Ann <ann@initech.example>", "jane@example.org", "Thanks", "Great talking to you.",
+                    at="2026-03-03T09:30:00+00:00", message_id="<ann-1@initech.example>")  # fmt: skip
+    broken = (b"\x01\x02\x03\x04\x05\x06\x07\x08\x0e\x0f" * 4 + b"\r\n"
+              b"From: Bob <bob@acme.example>\r\nMessage-ID: <broken@acme.example>\r\n\r\nx\r\n")  # fmt: skip
+    uids = [imap_server.append("INBOX", raw) for raw in (from_bob, broken, from_ann)]
+    out = cli(config, capsys, "run", "--once", "--now", "2026-03-03T10:00:00+00:00")
+    assert "personal: 3 new message(s), 3 about contacts, 2 event(s)" in out
+    assert events(config)[-2:] == [
+        ("ReplyReceived", "<bob-1@acme.example>"),
+        ("ReplyReceived", "<ann-1@initech.example>"),
+    ]
+    with sqlite3.connect(load_config(config).store_path) as conn:
+        quarantined = list(conn.execute("SELECT folder, uid, error FROM quarantine"))
+    assert quarantined == [
+        ("INBOX", uids[1], "binary data, no header block: not an RFC 5322 message")
+    ]
