@@ -470,18 +470,18 @@ def simulate(policy: Policy, offset: int, hours: int, reply_by: int, script: lis
     return world
 
 
-@settings(
-    max_examples=EXAMPLES,
-    deadline=None,
-    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
-)
-@given(
-    policy=st.sampled_from(POLICIES),
-    offset=st.integers(0, 7 * 24 * 60),
-    hours=st.integers(-72, 96),
-    reply_by=st.integers(0, 6),
-    script=ops,
-)
+WORLDS = {  # what `simulate` takes, drawn at random (other tests draw worlds too)
+    "policy": st.sampled_from(POLICIES),
+    "offset": st.integers(0, 7 * 24 * 60),
+    "hours": st.integers(-72, 96),
+    "reply_by": st.integers(0, 6),
+    "script": ops,
+}
+SLOW = [HealthCheck.too_slow, HealthCheck.data_too_large]
+
+
+@settings(max_examples=EXAMPLES, deadline=None, suppress_health_check=SLOW)
+@given(**WORLDS)
 def test_the_six_invariants_hold_whatever_happens(
     policy: Policy, offset: int, hours: int, reply_by: int, script: list[Op]
 ) -> None:

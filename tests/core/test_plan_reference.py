@@ -7,31 +7,20 @@ from __future__ import annotations
 import os
 from datetime import timedelta
 
-from hypothesis import HealthCheck, event, given, settings
+from hypothesis import event, given, settings
 from hypothesis import strategies as st
 
 from followthru.core.model import Contact, ContactId, Policy
 from followthru.core.plan import plan
 from followthru.core.schedule import can_wake, next_wakeup
 from tests.core.plan_reference import plan as reference_plan
-from tests.core.test_invariants import POLICIES, Op, ops, simulate
+from tests.core.test_invariants import POLICIES, SLOW, WORLDS, Op, simulate
 
 EXAMPLES = int(os.environ.get("FOLLOWTHRU_HYPOTHESIS_EXAMPLES", "2000")) // 4
 
 
-@settings(
-    max_examples=EXAMPLES,
-    deadline=None,
-    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
-)
-@given(
-    policy=st.sampled_from(POLICIES),
-    offset=st.integers(0, 7 * 24 * 60),
-    hours=st.integers(-72, 96),
-    reply_by=st.integers(0, 6),
-    script=ops,
-    days=st.sampled_from([1, 30, 120, 400]),
-)
+@settings(max_examples=EXAMPLES, deadline=None, suppress_health_check=SLOW)
+@given(**WORLDS, days=st.sampled_from([1, 30, 120, 400]))
 def test_the_plan_is_the_reference_plan(
     policy: Policy, offset: int, hours: int, reply_by: int, script: list[Op], days: int
 ) -> None:
