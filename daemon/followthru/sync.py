@@ -322,8 +322,9 @@ def _known(
 
 def message_key(env: HeaderView | MessageHeaders, record: HeaderRecord) -> str:
     """The Message-ID, or a stable hash of what identifies a message without one."""
-    if env.message_id:
-        return env.message_id
+    message_id = env.message_id
+    if message_id:
+        return message_id
     parts = [
         env.date.isoformat() if env.date else "",
         ",".join(a.addr for a in env.from_),

@@ -123,7 +123,20 @@ def test_a_view_never_raises() -> None:
 # --- generated header blocks --------------------------------------------------------------
 
 _NAME = st.sampled_from(
-    [*HEADER_FIELDS, "MESSAGE-ID", "from", "Received", "X-Other", "Bad Name", "", " From"]
+    [
+        *HEADER_FIELDS,
+        "MESSAGE-ID",
+        "from",
+        "Received",
+        "X-Other",
+        "Bad Name",
+        "",
+        " From",
+        " ",
+        "\t",
+        "Fr\tom",
+        "\u00c4rger",
+    ]
 )
 _WORD = st.sampled_from(
     [

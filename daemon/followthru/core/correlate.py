@@ -146,7 +146,8 @@ def thread_ids(env: Envelope) -> list[str]:
 
 
 def _thread_ref(env: Envelope, index: Index) -> tuple[str, SentRef] | None:
-    for mid in thread_ids(env):
+    # thread_ids' order; its repeats need no removing to find the first one we sent
+    for mid in (*env.in_reply_to, *reversed(env.references)):
         ref = index.sent.get(mid)
         if ref is not None:
             return mid, ref
@@ -232,10 +233,8 @@ def _out_of_thread(env: Envelope, index: Index) -> Match | None:
 def _same_company(env: Envelope, index: Index) -> Match | None:
     sender = env.from_[0].addr if env.from_ else ""
     domain = sender.rpartition("@")[2]
-    if not domain or is_free_mail(domain):
-        return None
-    matches = index.by_domain.get(domain, ())
-    if len(matches) != 1:
+    matches = index.by_domain.get(domain, ()) if domain else ()
+    if len(matches) != 1 or is_free_mail(domain):  # the lookup first: most domains are no one's
         return None
     return _mode_match(matches[0], None, index.domain_mode, f"same company domain ({domain})")
 
