@@ -50,8 +50,9 @@ _REPORT_SENDERS = ("mailer-daemon", "postmaster", "mail-daemon", "mailerdaemon")
 
 @dataclass(frozen=True, slots=True)
 class Seen:
-    """One message of this pass, with what is needed to apply it. Its raw header block, not
-    the parsed one (a tenth of the size): thousands may wait for `_apply` in a first sync."""
+    """One message of this pass, with what is needed to apply it: its raw header block (read
+    again when applied), not the parsed headers, which take several times the room; a first
+    sync keeps thousands until `_apply`, most of them the user's own mail."""
 
     folder: str
     uid: int
