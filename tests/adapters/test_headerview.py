@@ -10,6 +10,7 @@ repeated, malformed, cut short by a blank line.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -19,7 +20,6 @@ from hypothesis import strategies as st
 
 from followthru.adapters.headerparse import (
     HeaderView,
-    _split_headers,
     addresses,
     decode_value,
     message_ids,
@@ -35,11 +35,32 @@ FIELDS = ("message_id", "in_reply_to", "references", "from_", "reply_to", "to", 
 NAMES = (*(f.lower() for f in HEADER_FIELDS), "received", "x-absent")
 
 
+def reference_split(block: str) -> Iterator[tuple[str, str]]:
+    """headerparse._split_headers as it was (followthru at 7aac9b5)."""
+    name = ""
+    value: list[str] = []
+    for line in block.split("\n"):
+        if line[:1] in (" ", "\t") and name:
+            value.append(line)
+            continue
+        if name:
+            yield name, "".join(value)
+        if not line.strip() and (name or not value):
+            return
+        head, colon, rest = line.partition(":")
+        if colon and head and " " not in head.strip():
+            name, value = head.strip().lower(), [rest]
+        else:
+            name, value = "", []
+    if name:
+        yield name, "".join(value)
+
+
 def reference_parse(header_bytes: bytes) -> MessageHeaders:
     """parse_headers before the per-field readers (followthru at 7aac9b5)."""
     text = header_bytes.decode("ascii", "surrogateescape")
     text = text.replace("\r\n", "\n").replace("\r", "\n")
-    heads = Headers(tuple((k, decode_value(v)) for k, v in _split_headers(text)))
+    heads = Headers(tuple((k, decode_value(v)) for k, v in reference_split(text)))
     fields: dict[str, Any] = {
         "message_id": (message_ids(heads.get("message-id")) or ("",))[0],
         "in_reply_to": message_ids(heads.get("in-reply-to")),
