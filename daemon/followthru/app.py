@@ -65,7 +65,7 @@ async def run_once(config: Config, now: datetime) -> OnceReport:
         store.lock()
         service = Service(store, config)
         recover_interrupted(service, now)
-        service.retime(now)
+        service.refresh_store(now)
         passes = []
         for number, account in enumerate(config.accounts):
             outbox = Outbox(service, renderer) if number == 0 else None
@@ -150,7 +150,7 @@ async def _serve(
     """Run the watchers until a stop or a reload; tell systemd how things stand."""
     config = service.config
     recover_interrupted(service, clock())
-    service.retime(clock())
+    service.refresh_store(clock())
     renderer = check_templates(config.templates_dir)
     generation = asyncio.Event()  # set to end this configuration's watchers
     watchers = [Watcher(service, account, clock, generation, Outbox(service, renderer) if n == 0 else None)

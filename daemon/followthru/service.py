@@ -191,6 +191,17 @@ class Service:
             records.set_invitation_sequence(self.store, contact_id, seen.uid, seen.sequence)
             return self.apply(contact_id, event, now)
 
+    def refresh_store(self, now: datetime) -> None:
+        """What the daemon does to the store when it starts or reloads: write the snapshots
+        that are missing (a store from before them) and `retime`."""
+        stale = records.stale_snapshots(self.store)
+        with self.store.transaction():
+            for contact_id in stale:
+                records.save_snapshot(self.store, contact_id, self.contact(contact_id))
+        if stale:
+            log.info("snapshots_written contacts=%d", len(stale))
+        self.retime(now)
+
     def retime(self, now: datetime) -> int:
         """Set every stored timer to what the configured cadence says now (after the config
         changed: a shorter `check_in_after` moves timers earlier, a longer one later).

@@ -140,3 +140,21 @@ def test_timers_follow_a_changed_cadence(service: Service, tmp_path: Path) -> No
     assert changed.retime(NOW) == 0
     assert service.retime(NOW) == 2  # and back
     assert records.timers(service.store) == before
+
+
+def test_the_daemon_writes_missing_snapshots_when_it_starts(
+    service: Service, caplog: pytest.LogCaptureFixture
+) -> None:
+    ids = [interview(service, f"{name}@acme.example") for name in ("bob", "carol", "dan", "eve")]
+    truth = [service.contact(i) for i in ids]
+    older = json.dumps({"format": SNAPSHOT_FORMAT + 1, "contact": {}})
+    for contact_id, snapshot in zip(ids, [None, older, "{not json"], strict=False):
+        service.store.conn.execute(
+            "UPDATE contacts SET snapshot = ? WHERE id = ?", (snapshot, contact_id)
+        )
+    assert records.stale_snapshots(service.store) == ids[:3]
+    with caplog.at_level(logging.INFO):
+        service.refresh_store(NOW)
+    assert "snapshots_written contacts=3" in caplog.text
+    assert records.stale_snapshots(service.store) == []
+    assert records.snapshots(service.store) == list(zip(ids, truth, strict=True))

@@ -21,7 +21,7 @@ from ..core.events import Event
 from ..core.model import Contact
 from ..core.schedule import WAKING_STATES
 from ..errors import StoreError
-from .codec import decode_contact, decode_event, encode_contact, encode_event
+from .codec import SNAPSHOT_FORMAT, decode_contact, decode_event, encode_contact, encode_event
 from .store import Store
 
 log = logging.getLogger(__name__)
@@ -195,6 +195,17 @@ def snapshots(
         )
     rows = store.conn.execute(f"{query} ORDER BY id", args)
     return [(int(i), _snapshot(int(i), raw)) for i, raw in rows]
+
+
+def stale_snapshots(store: Store) -> list[int]:
+    """Contacts whose snapshot is missing (a store from before snapshots), unreadable or of
+    another format: their logs must be replayed until it is written again."""
+    rows = store.conn.execute(
+        "SELECT id FROM contacts WHERE CASE WHEN snapshot IS NULL OR NOT json_valid(snapshot)"
+        " THEN 1 ELSE json_extract(snapshot, '$.format') IS NOT ? END ORDER BY id",
+        (SNAPSHOT_FORMAT,),
+    )
+    return [int(contact_id) for (contact_id,) in rows]
 
 
 def _snapshot(contact_id: int, raw: str | None) -> Contact | None:
