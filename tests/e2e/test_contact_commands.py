@@ -24,6 +24,8 @@ from tests.e2e.snapshots import assert_snapshots_are_replays
 
 NOW = "2026-03-02T15:30:00+00:00"
 INTERVIEW_AT = "2026-03-02T14:00:00+00:00"
+# `followthru add interview` for Bob, the interviewer most tests follow, registered at NOW.
+ADD_BOB = ("add", "interview", "--email", "bob@acme.example", "--at", INTERVIEW_AT, "--now", NOW)
 
 
 @pytest.fixture
@@ -56,18 +58,7 @@ def days(plan: list[dict[str, Any]], email: str) -> list[tuple[str | None, str]]
 def test_the_default_cadence_after_an_interview(
     config: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    code, out, _ = run(
-        capsys,
-        config,
-        "add",
-        "interview",
-        "--email",
-        "bob@acme.example",
-        "--at",
-        "2026-03-02T14:00:00+00:00",
-        "--now",
-        NOW,
-    )
+    code, out, _ = run(capsys, config, *ADD_BOB)
     assert code == 0 and "bob@acme.example (id 1): interviewed" in out
     plan = run_json(capsys, config, "plan", "--days", "60", "--now", NOW)
     assert days(plan, "bob@acme.example") == [
@@ -175,18 +166,7 @@ def test_contacts_and_show_follow_the_spec_shapes(
 def test_an_outcome_closes_and_withdraws_what_was_pending(
     config: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    run(
-        capsys,
-        config,
-        "add",
-        "interview",
-        "--email",
-        "bob@acme.example",
-        "--at",
-        "2026-03-02T14:00:00+00:00",
-        "--now",
-        NOW,
-    )
+    run(capsys, config, *ADD_BOB)
     code, out, err = run(
         capsys, config, "outcome", "bob@acme.example", "offer", "--now", "2026-03-03T09:00:00+00:00"
     )
@@ -247,18 +227,8 @@ def test_bad_input_is_named(
 
 
 def test_one_interview_per_interviewer(config: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    argv = [
-        "add",
-        "interview",
-        "--email",
-        "bob@acme.example",
-        "--at",
-        "2026-03-02T14:00:00+00:00",
-        "--now",
-        NOW,
-    ]
-    assert run(capsys, config, *argv)[0] == 0
-    code, _, err = run(capsys, config, *argv)
+    assert run(capsys, config, *ADD_BOB)[0] == 0
+    code, _, err = run(capsys, config, *ADD_BOB)
     assert code == 1 and "already has an interview registered" in err
 
 
@@ -266,18 +236,7 @@ def test_the_state_is_the_replay_of_the_event_log(
     config: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     """What was decided live, event by event, is what folding the stored log gives."""
-    run(
-        capsys,
-        config,
-        "add",
-        "interview",
-        "--email",
-        "bob@acme.example",
-        "--at",
-        "2026-03-02T14:00:00+00:00",
-        "--now",
-        NOW,
-    )
+    run(capsys, config, *ADD_BOB)
     run(
         capsys,
         config,
@@ -321,18 +280,7 @@ def test_the_store_is_private(
 def test_a_draft_nobody_acted_on_expires_and_the_user_is_told(
     config: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    run(
-        capsys,
-        config,
-        "add",
-        "interview",
-        "--email",
-        "bob@acme.example",
-        "--at",
-        INTERVIEW_AT,
-        "--now",
-        NOW,
-    )
+    run(capsys, config, *ADD_BOB)
     cfg = load_config(config)
     with Store.open(cfg.store_path) as store:
         Service(store, cfg).tick(
