@@ -313,6 +313,55 @@ def test_an_absence_in_the_past_moves_nothing() -> None:
     assert after_absence(utc(2026, 3, 10, 9, 0), bob, POLICY) == utc(2026, 3, 10, 9, 0)
 
 
+def test_a_thank_you_held_by_an_absence_stays_held_once_the_return_date_has_passed() -> None:
+    # Found by the plan's reference test: asked after the return date, send_at used to
+    # answer "now" for a thank-you the absence had moved to min_gap after the last outreach,
+    # so the sender would have sent it days before the time the plan showed.
+    last = utc(2026, 3, 2, 10, 0)
+    dan = contact(away_until=date(2026, 3, 3), last_outreach_at=last)
+    item = Pending(step=Step.THANK_YOU, due_at=utc(2026, 3, 2, 8, 0), to=BOB)
+    held = last + POLICY.min_gap
+    for asked in (utc(2026, 3, 2, 10, 0), utc(2026, 3, 4, 8, 0), utc(2026, 3, 9, 9, 30)):
+        assert send_at(item, dan, POLICY, asked) == held
+    assert send_at(item, dan, POLICY, held + DAY) == held + DAY
+
+
+STEPS = st.sampled_from(list(Step))
+INSTANTS = st.datetimes(
+    min_value=datetime(2026, 2, 20),  # noqa: DTZ001 - hypothesis wants naive bounds
+    max_value=datetime(2026, 4, 10),  # noqa: DTZ001
+    timezones=st.just(UTC),
+)
+
+
+@settings(max_examples=500, deadline=None)
+@given(
+    step=STEPS,
+    due=INSTANTS,
+    asked=st.lists(INSTANTS, min_size=2, max_size=2),
+    last=st.none() | INSTANTS,
+    away=st.none() | st.dates(date(2026, 2, 20), date(2026, 4, 10)),
+    ended=st.none() | INSTANTS,
+)
+def test_send_at_asked_later_is_never_earlier_and_never_before_now(
+    step: Step,
+    due: datetime,
+    asked: list[datetime],
+    last: datetime | None,
+    away: date | None,
+    ended: datetime | None,
+) -> None:
+    iv = None if ended is None else interview(ended - timedelta(hours=1))
+    bob = contact(interview=iv, away_until=away, last_outreach_at=last)
+    item = Pending(step=step, due_at=due, to=BOB)
+    early, late = sorted(asked)
+    first, then = send_at(item, bob, POLICY, early), send_at(item, bob, POLICY, late)
+    assert early <= first <= then and late <= then
+    assert is_open(then, POLICY)
+    if first >= late:  # nothing new since: the same answer
+        assert then == first
+
+
 # --- expiry and catch-up ---------------------------------------------------------------------------
 
 

@@ -89,21 +89,31 @@ def after_absence(due: datetime, contact: Contact, policy: Policy) -> datetime:
     return back
 
 
-def hold(due: datetime, step: Step, contact: Contact, policy: Policy) -> datetime:
-    """`due` held back by the min gap (follow-up emails) and an absence, in the window."""
+def _held(due: datetime, step: Step, contact: Contact, policy: Policy) -> datetime:
+    """`due` held back by the min gap (follow-up emails) and an absence."""
     if step in GAP_HELD and contact.last_outreach_at is not None:
         due = max(due, contact.last_outreach_at + policy.min_gap)
     if step not in _NOT_FOR_THEM:
         due = after_absence(due, contact, policy)
-    return next_opening(due, policy)
+    return due
+
+
+def hold(due: datetime, step: Step, contact: Contact, policy: Policy) -> datetime:
+    """`due` held back by the min gap (follow-up emails) and an absence, in the window."""
+    return next_opening(_held(due, step, contact, policy), policy)
 
 
 def send_at(item: Pending, contact: Contact, policy: Policy, now: datetime) -> datetime:
-    """When an approved email may go out: its due time or now, held, in the window."""
-    earliest = max(item.due_at, now)
+    """When an approved email may go out: its due time held, or now if later, in the window.
+
+    The item's own due time is held (an absence moves it, with the min gap), then `now`
+    only delays it: asked later, the answer is never earlier (the daemon's sender and the
+    plan agree whenever they ask).
+    """
+    earliest = item.due_at
     if item.step is Step.THANK_YOU and contact.interview is not None:
         earliest = max(earliest, contact.interview.end)
-    return hold(earliest, item.step, contact, policy)
+    return next_opening(max(_held(earliest, item.step, contact, policy), now), policy)
 
 
 def try_count(contact: Contact, policy: Policy) -> int:
