@@ -14,6 +14,7 @@ Invariants:
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
@@ -35,9 +36,9 @@ from .core.events import (
 )
 from .core.machine import decide, new_contact, replay
 from .core.model import Contact, ContactId, Interview, Outcome, Policy, Step, TryKind
-from .core.plan import PlannedStep, plan
+from .core.plan import PlannedStep, PlanStuck, steps
 from .core.schedule import next_wakeup
-from .errors import UserError
+from .errors import FollowthruError, UserError
 
 if TYPE_CHECKING:  # the mail-reading rules are not needed to list or plan
     from .core.intake import InvitationSeen
@@ -110,8 +111,15 @@ class Service:
 
     def plan(self, now: datetime, days: int) -> list[PlannedStep]:
         """The dry run; contacts that cannot wake are read only when a send reaches them."""
+        return list(self.steps(now, days))
+
+    def steps(self, now: datetime, days: int) -> Iterator[PlannedStep]:
+        """`plan` one entry at a time (stop early when the first few are enough)."""
         waking = self.contacts(waking=True)
-        return plan(waking, self.policy, now, now + timedelta(days=days), self.known)
+        try:
+            yield from steps(waking, self.policy, now, now + timedelta(days=days), self.known)
+        except PlanStuck as exc:  # a bug in the rules: say so in one line, not a traceback
+            raise FollowthruError(f"the plan cannot go on ({exc}); please report this") from exc
 
     # --- changing -----------------------------------------------------------------------
 

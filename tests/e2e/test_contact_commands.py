@@ -226,6 +226,35 @@ def test_bad_input_is_named(
     assert message in err
 
 
+def test_show_stops_planning_at_the_contacts_first_entry_and_agrees_with_contacts(
+    config: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    run(capsys, config, *ADD_BOB)
+    argv = ["add", "referral", "--email", "carol@beta.example", "--source", "eve@gamma.example"]
+    assert run(capsys, config, *argv, "--now", NOW)[0] == 0
+    listed = {
+        c["email"]: c["next_step"] for c in run_json(capsys, config, "contacts", "--now", NOW)
+    }
+    # Eve, the source, has nothing queued: her next entry is found by planning ahead (the
+    # note that Carol never answered, after Carol's check-ins), not read from her queue.
+    assert listed["eve@gamma.example"]["step"] == "source_unreachable"
+    for email, step in listed.items():
+        assert run_json(capsys, config, "show", email, "--now", NOW)["contact"]["next_step"] == step
+
+
+def test_a_plan_that_cannot_go_on_is_one_line_not_a_traceback(
+    config: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    run(capsys, config, *ADD_BOB)
+    monkeypatch.setattr("followthru.core.plan.MAX_AT_ONE_INSTANT", 0)  # as if the rules looped
+    code, out, err = run(capsys, config, "plan", "--now", NOW)
+    assert (code, out) == (1, "")
+    assert err.startswith(
+        "followthru: the plan cannot go on (contact 1 keeps happening at 2026-03-"
+    )
+    assert "Traceback" not in err and err.count("\n") == 1
+
+
 def test_one_interview_per_interviewer(config: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert run(capsys, config, *ADD_BOB)[0] == 0
     code, _, err = run(capsys, config, *ADD_BOB)

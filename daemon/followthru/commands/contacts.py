@@ -189,10 +189,14 @@ def _next_steps(service: Service, people: list[Contact], now: datetime) -> dict[
     for contact in people:
         for item in sorted(contact.pending, key=lambda p: p.due_at):
             first.setdefault(contact.id, PlannedStep(item.to, item.step, item.kind, item.due_at))
-    for step in service.plan(now, 366):
-        owner = step.contact if step.contact in owners else None
-        if owner is not None:
-            first.setdefault(owner, step)
+    waiting = owners - first.keys()
+    steps = service.steps(now, 366) if waiting else iter(())
+    for step in steps:  # in time order: stop once everyone waiting has an entry (`show`)
+        if step.contact in waiting:
+            first[step.contact] = step
+            waiting.discard(step.contact)
+            if not waiting:
+                break
     return first
 
 

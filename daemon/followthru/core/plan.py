@@ -25,7 +25,7 @@ Invariants:
 from __future__ import annotations
 
 import heapq
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -192,8 +192,18 @@ def plan(
     `contacts` must hold every contact that can wake on its own (`schedule.can_wake`);
     `others` gives any other contact by id when a send reaches it (None: not a contact).
     """
+    return list(steps(contacts, policy, now, until, others))
+
+
+def steps(
+    contacts: Iterable[Contact],
+    policy: Policy,
+    now: datetime,
+    until: datetime,
+    others: Lookup = lambda _: None,
+) -> Iterator[PlannedStep]:
+    """`plan`, one entry at a time: a caller that needs only the first few stops early."""
     simulation = _Simulation(contacts, others, policy, now)
-    entries: list[PlannedStep] = []
     instant, counts = now, dict[ContactId, int]()
     while (entry := simulation.next()) is not None and entry[0] <= until:
         at, _, owner, _, _, item = entry
@@ -202,5 +212,4 @@ def plan(
         counts[owner] = counts.get(owner, 0) + 1
         if counts[owner] > MAX_AT_ONE_INSTANT:
             raise PlanStuck(f"contact {owner} keeps happening at {at.isoformat()}")
-        entries += simulation.happen(owner, item, at)
-    return entries
+        yield from simulation.happen(owner, item, at)
