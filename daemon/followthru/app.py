@@ -66,34 +66,43 @@ async def run_once(config: Config, now: datetime) -> OnceReport:
         service = Service(store, config)
         recover_interrupted(service, now)
         service.refresh_store(now)
-        passes = []
-        for number, account in enumerate(config.accounts):
+        passes: dict[int, PassReport] = {}
+        # The first account, whose round sends, goes last: a reply that reached any other
+        # account is read before anything goes out.
+        for number in [*range(1, len(config.accounts)), 0]:
+            account = config.accounts[number]
             outbox = Outbox(service, renderer) if number == 0 else None
             async with await connect(account) as box:
                 one = await Round.start(service, account, box, outbox)
-                passes.append(await one.run(now))
+                passes[number] = await one.run(now)
         fired = [d for d in service.tick(now) if not d.ignored]
-    return OnceReport(tuple(passes), len(fired))
+    return OnceReport(tuple(passes[n] for n in sorted(passes)), len(fired))
+
+
+HeldBy = Callable[[], str | None]
+"""The name of an account whose mail is not read up to now (sending waits), or None."""
 
 
 class Round:
     """One account's catch-up: sync from the watermarks, fire due timers, and (for the first
-    account, whose Drafts hold the queue) read the user's approvals and write new drafts."""
+    account, whose Drafts hold the queue) read the user's approvals, write new drafts and send
+    what is due, unless `held_by` names an account not caught up (its replies are unknown)."""
 
     def __init__(self, service: Service, account: Account, box: Mailbox, folders: FolderMap,
-                 outbox: Outbox | None) -> None:  # fmt: skip
+                 outbox: Outbox | None, held_by: HeldBy = lambda: None) -> None:  # fmt: skip
         self.service = service
         self.account = account
         self.box = box
         self.folders = folders
         self.outbox = outbox
+        self.held_by = held_by
         self.sync = Sync(service, account, box, (folders.inbox.name, folders.sent.name))
 
     @classmethod
-    async def start(
-        cls, service: Service, account: Account, box: Mailbox, outbox: Outbox | None
-    ) -> Round:
-        return cls(service, account, box, await box.find_folders(account.folders), outbox)
+    async def start(cls, service: Service, account: Account, box: Mailbox, outbox: Outbox | None,
+                    held_by: HeldBy = lambda: None) -> Round:  # fmt: skip
+        folders = await box.find_folders(account.folders)
+        return cls(service, account, box, folders, outbox, held_by)
 
     async def run(self, now: datetime) -> PassReport:
         report = await self.sync.run(now)
@@ -104,7 +113,8 @@ class Round:
             await self.outbox.remove_closed(self.box, now)
             self.outbox.prepare(now)
             await self.outbox.publish(self.box, drafts, now)
-            await Sender(self.service, self.account).send_due(now, self.box, sent)
+            if self.held_by() is None:
+                await Sender(self.service, self.account).send_due(now, self.box, sent)
         return report
 
 
@@ -155,11 +165,12 @@ async def _serve(
     generation = asyncio.Event()  # set to end this configuration's watchers
     watchers = [Watcher(service, account, clock, generation, Outbox(service, renderer) if n == 0 else None)
                 for n, account in enumerate(config.accounts)]  # fmt: skip
+    watchers[0].held_by = hold = _SendingHold(watchers[1:])
     log.info("started accounts=%d store=%s", len(config.accounts), config.store_path)
     async with asyncio.TaskGroup() as group:
         for watcher in watchers:
             group.create_task(watcher.run())
-        group.create_task(_heartbeat(service, watchers, generation))
+        group.create_task(_heartbeat(service, watchers, hold, generation))
         group.create_task(_until_stop_or_reload(stop, reload, generation))
 
 
@@ -189,31 +200,61 @@ def _reloaded(config: Config) -> Config:
     return new
 
 
-async def _heartbeat(service: Service, watchers: list[Watcher], stop: asyncio.Event) -> None:
+async def _heartbeat(
+    service: Service, watchers: list[Watcher], hold: _SendingHold, stop: asyncio.Event
+) -> None:
     """READY once every account had its first pass (or failed it), then STATUS and WATCHDOG."""
     every = (notify.watchdog_interval() or 60.0) / 2
     ready = False
     while not stop.is_set():
         if not ready and all(w.first_pass_over for w in watchers):
-            notify.ready(_status(service, watchers))
+            notify.ready(_status(service, watchers, hold))
             ready = True
         elif ready:
-            notify.status(_status(service, watchers))
+            notify.status(_status(service, watchers, hold))
         notify.watchdog()
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(stop.wait(), timeout=every if ready else 1.0)
 
 
-def _status(service: Service, watchers: list[Watcher]) -> str:
+def _status(service: Service, watchers: list[Watcher], hold: _SendingHold) -> str:
     row = service.store.conn.execute(
         "SELECT COUNT(*) FROM outbox WHERE status IN ('pending', 'uncertain')"
     ).fetchone()
     connected = sum(1 for w in watchers if w.connected)
-    return f"watching {connected} of {len(watchers)} account(s), {row[0]} draft(s) waiting for you"
+    status = (
+        f"watching {connected} of {len(watchers)} account(s), {row[0]} draft(s) waiting for you"
+    )
+    if hold.holding is not None:
+        status += f"; sending waits for account {hold.holding}"
+    return status
+
+
+class _SendingHold:
+    """The first account sends only while every other account is caught up: connected, its
+    last round complete and waiting for news. Otherwise a reply there could be unread; the
+    sends wait for a later round of the first account (at most `poll_interval` after)."""
+
+    def __init__(self, others: list[Watcher]) -> None:
+        self.others = others
+        self.holding: str | None = None
+
+    def __call__(self) -> str | None:
+        behind = next((w.account.name for w in self.others if not w.caught_up), None)
+        if behind is not None and self.holding is None:
+            log.info("sending held: account=%s is not caught up (connecting, reading or stopped); "
+                     "approved emails wait until its mail is read", behind)  # fmt: skip
+        elif behind is None and self.holding is not None:
+            log.info("sending resumed: every account is caught up")
+        self.holding = behind
+        return behind
 
 
 class Watcher:
-    """One account: connect, catch up, wait (IDLE or poll), repeat; reconnect on failure."""
+    """One account: connect, catch up, wait (IDLE or poll), repeat; reconnect on failure.
+
+    `caught_up` is true while it waits after a complete round: what reached the account is
+    in the store (the first account's sends depend on it, see `_SendingHold`)."""
 
     def __init__(self, service: Service, account: Account, clock: Clock, stop: asyncio.Event,
                  outbox: Outbox | None = None) -> None:  # fmt: skip
@@ -225,6 +266,8 @@ class Watcher:
         self.first_pass_over = False  # a first pass done, or a first attempt failed
         self.drops = 0  # sessions in a row that died before completing a round
         self.connected = False
+        self.caught_up = False
+        self.held_by: HeldBy = lambda: None
 
     async def run(self) -> None:
         """Until stopped: connect (retrying with backoff), watch, and start over on a drop."""
@@ -253,7 +296,7 @@ class Watcher:
                 except _Stopped:
                     return
             finally:
-                self.connected = False
+                self.connected = self.caught_up = False
 
     async def _connect(self) -> Mailbox:
         retrying = tenacity.AsyncRetrying(
@@ -294,11 +337,12 @@ class Watcher:
         await self._sleep(random.uniform(0, ceiling))  # noqa: S311  (jitter, not secrecy)
 
     async def _watch(self, box: Mailbox) -> None:
-        one = await Round.start(self.service, self.account, box, self.outbox)
+        one = await Round.start(self.service, self.account, box, self.outbox, self.held_by)
         folders = one.folders
         log.info("watching account=%s inbox=%s sent=%s drafts=%s idle=%s", self.account.name, folders.inbox.name,
                  folders.sent.name, folders.drafts.name, box.can_idle)  # fmt: skip
         while not self.stop.is_set():
+            self.caught_up = False
             report = await one.run(self.clock())
             self.first_pass_over = True
             self.drops = 0  # a round completed: the next drop starts the backoff afresh
@@ -308,6 +352,7 @@ class Watcher:
             await box.select(folders.inbox.name)
             if await self._arrived_during_the_round(box, folders.inbox.name):
                 continue  # IDLE would not announce what the EXAMINE already counted
+            self.caught_up = True
             await self._wait(box)
 
     async def _arrived_during_the_round(self, box: Mailbox, inbox: str) -> bool:
