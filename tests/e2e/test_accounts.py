@@ -16,8 +16,7 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
-import time
-from collections.abc import AsyncIterator, Callable, Iterator
+from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
@@ -30,6 +29,7 @@ from followthru.cli import main
 from followthru.config import Config, load_config
 from tests.e2e.snapshots import assert_snapshots_are_replays
 from tests.e2e.test_watch import ADD_BOB, mail
+from tests.e2e.test_watch_faults import until
 from tests.rig import ImapAccount
 from tests.rig.proxy import FaultProxy
 from tests.rig.pymapd import PymapServer
@@ -163,18 +163,6 @@ async def daemon(config: Config) -> AsyncIterator[asyncio.Task[int]]:
     finally:
         stop.set()
         await asyncio.wait_for(task, timeout=15)
-
-
-async def until(what: str, check: Callable[[], bool], task: asyncio.Task[int],
-                timeout: float = 15.0) -> None:  # fmt: skip  # noqa: ASYNC109
-    started = time.monotonic()
-    while not check():
-        if task.done():
-            task.result()
-            pytest.fail(f"the daemon stopped while waiting for {what}")
-        if time.monotonic() - started > timeout:
-            pytest.fail(f"{what}: not within {timeout:.0f} s")
-        await asyncio.sleep(0.02)
 
 
 async def test_run_holds_sending_while_another_account_cannot_be_read(
