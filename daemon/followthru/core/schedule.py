@@ -7,7 +7,8 @@ Invariants:
 - An out-of-office return date moves a due time that falls before it to the first
   business day after it, and never earlier than `min_gap` after the last outreach.
 - Every send time lies inside the send window (`window.next_opening`); a thank-you
-  never goes out before the interview has ended.
+  never goes out before the interview has ended. `send_at` asked later never answers
+  earlier: `now` only delays the item's held due time (the sender and the plan agree).
 - The clock for the next try starts when the previous try happened or was skipped
   (`Contact.last_try_at`); while a try is pending nothing further is due.
 - Catch-up after downtime delays, never advances: overdue items go one at a time.
