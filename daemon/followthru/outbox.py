@@ -24,6 +24,7 @@ from .adapters.mailbox import Mailbox
 from .adapters.render import Renderer, placeholders
 from .core.events import Discarded, DraftApproved, DraftRejected, TaskDone
 from .core.model import Step
+from .core.schedule import expires_at
 from .errors import UserError
 from .letters import build_draft, rewrite
 from .service import Service
@@ -220,9 +221,30 @@ class Outbox:
         return item
 
     def snooze(self, item_id: int, until: datetime, now: datetime) -> records.OutboxRow:
+        """Move an open item's due time later. An unapproved item still expires at its time
+        (SPEC: asked about again, never sent late): a snooze past that is refused, naming it."""
         item = self._open(item_id, "snooze")
         if until <= now:
             raise UserError(f"--until {until.isoformat()} is not in the future")
+        pending = self.service.contact(item.contact_id).pending_step(Step(item.step))
+        expiry = expires_at(pending, self.service.policy) if pending is not None else None
+        if expiry is not None and until >= expiry:
+            local = expiry.astimezone(self.service.config.identity.timezone)
+            key = (
+                "referral_reach_out_within"
+                if item.step == Step.REFERRAL_INTRO
+                else "draft_expires_after"
+            )
+            way_out = (
+                "unless approved; to send it later, approve it, then snooze it (an approved "
+                "email waits for its time and never expires)"
+                if item.kind == "email"
+                else "; snooze it to before then"
+            )
+            raise UserError(
+                f"item {item_id} ({item.step}) expires at {local.isoformat(timespec='minutes')} "
+                f"(cadence.{key}) {way_out}"
+            )
         with self.store.transaction():
             records.set_due(self.store, item_id, until, now)
         return item

@@ -219,3 +219,44 @@ async def test_a_flagged_draft_is_delivered_once_and_the_cadence_goes_on(
     assert threaded["In-Reply-To"] == item["message_id"]
     assert str(threaded["Subject"]).startswith("Re: Thank you")
     assert len(smtpd.messages) == 1  # still exactly one delivery
+
+
+async def test_a_snoozed_email_goes_out_once_at_its_new_time_and_never_expires_by_surprise(
+    imap_server: ImapAccount,
+    sending_config: Path,
+    smtpd: SmtpServer,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """An unapproved draft still expires after draft_expires_after (5 days), so a snooze past
+    that is refused, naming the expiry and the way out; once approved it may wait any time."""
+    config = sending_config
+    await cli(config, capsys, *ADD_BOB, "--now", NOW)
+    await cli(config, capsys, "run", "--once", "--now", NOW)
+    [item] = await queue(config, capsys)
+    number = str(item["id"])
+    code = await asyncio.to_thread(
+        main, ["snooze", number, "--until", "2026-03-10", "--config", str(config), "--now", NOW]
+    )
+    err = capsys.readouterr().err
+    assert code == 1
+    assert (
+        f"item {number} (thank_you) expires at 2026-03-07T16:00+01:00 (cadence.draft_expires_after)"
+        in err
+    )
+    assert "approve it, then snooze it" in err
+    await cli(config, capsys, "snooze", number, "--until", "2026-03-04", "--now", NOW)  # before
+    await cli(config, capsys, "approve", number, "--now", NOW)
+    out = await cli(config, capsys, "snooze", number, "--until", "2026-03-10", "--now", NOW)
+    assert out == f"snoozed #{number} (thank_you) until 2026-03-10T09:00:00+01:00\n"
+    for moment in ("2026-03-04T10:00:00+00:00", "2026-03-09T15:00:00+00:00"):
+        await cli(config, capsys, "run", "--once", "--now", moment)
+    assert smtpd.messages == []  # neither the first snooze's day nor the day before
+    [waiting] = await queue(config, capsys)
+    assert waiting["status"] == "approved"
+    for moment in ("2026-03-10T08:01:00+00:00", "2026-03-10T08:30:00+00:00"):
+        await cli(config, capsys, "run", "--once", "--now", moment)
+    assert len(smtpd.messages) == 1
+    assert (
+        message_from_bytes(smtpd.messages[0].data, policy=policy.default)["Message-ID"]
+        == item["message_id"]
+    )

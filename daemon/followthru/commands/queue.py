@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import shlex
 import subprocess
@@ -69,17 +70,17 @@ def act(service: Service, args: Any, now: datetime) -> int:
 
 
 def _until(text: str, service: Service) -> datetime:
+    """A date means the send window's start that day; a time without an offset is local."""
     tz = service.config.identity.timezone
+    with contextlib.suppress(ValueError):  # first: datetime.fromisoformat takes dates too
+        start = service.config.cadence.send_window.start
+        return datetime.combine(date.fromisoformat(text), start or time(9), tz)
     try:
         moment = datetime.fromisoformat(text)
     except ValueError:
-        try:
-            start = service.config.cadence.send_window.start
-            return datetime.combine(date.fromisoformat(text), start or time(9), tz)
-        except ValueError:
-            raise UsageError(
-                f"--until {text!r} is not a date (2026-03-09) or a time (2026-03-09T10:00)"
-            ) from None
+        raise UsageError(
+            f"--until {text!r} is not a date (2026-03-09) or a time (2026-03-09T10:00)"
+        ) from None
     return moment if moment.tzinfo else moment.replace(tzinfo=tz)
 
 
