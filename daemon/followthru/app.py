@@ -56,6 +56,7 @@ def real_clock() -> datetime:
 class OnceReport:
     passes: tuple[PassReport, ...]
     timers: int
+    unread: tuple[tuple[str, str], ...] = ()  # (account, why): not read, so nothing was sent
 
 
 async def run_once(config: Config, now: datetime) -> OnceReport:
@@ -67,16 +68,27 @@ async def run_once(config: Config, now: datetime) -> OnceReport:
         recover_interrupted(service, now)
         service.refresh_store(now)
         passes: dict[int, PassReport] = {}
+        unread: list[tuple[str, str]] = []
         # The first account, whose round sends, goes last: a reply that reached any other
-        # account is read before anything goes out.
+        # account is read before anything goes out, and if one cannot be read nothing is sent.
         for number in [*range(1, len(config.accounts)), 0]:
             account = config.accounts[number]
             outbox = Outbox(service, renderer) if number == 0 else None
-            async with await connect(account) as box:
-                one = await Round.start(service, account, box, outbox)
-                passes[number] = await one.run(now)
+            try:
+                async with await connect(account) as box:
+                    one = await Round.start(service, account, box, outbox, _unread_name(unread))
+                    passes[number] = await one.run(now)
+            except (MailboxUnavailable, AuthenticationFailed, TlsError, SecretUnavailable) as exc:
+                if number == 0:
+                    raise
+                log.warning("account=%s not read: %s; nothing is sent this pass", account.name, exc)
+                unread.append((account.name, str(exc)))
         fired = [d for d in service.tick(now) if not d.ignored]
-    return OnceReport(tuple(passes[n] for n in sorted(passes)), len(fired))
+    return OnceReport(tuple(passes[n] for n in sorted(passes)), len(fired), tuple(unread))
+
+
+def _unread_name(unread: list[tuple[str, str]]) -> HeldBy:
+    return lambda: unread[0][0] if unread else None
 
 
 HeldBy = Callable[[], str | None]

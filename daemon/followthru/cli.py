@@ -288,7 +288,10 @@ def _run(ctx: Context) -> int:
                 f"{done.account}: {done.scanned} new message(s), {done.relevant} about contacts, {done.events} event(s)"
             )
         print(f"timers: {report.timers} fired")
-        return EXIT_OK
+        for account, why in report.unread:
+            print(f"followthru: account {account} not read ({scrub(why)}): nothing was sent",
+                  file=sys.stderr)  # fmt: skip
+        return EXIT_FAILURE if report.unread else EXIT_OK
     return asyncio.run(app.run_forever(config, ctx.clock()))
 
 

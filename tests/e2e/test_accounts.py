@@ -30,7 +30,7 @@ from followthru.config import Config, load_config
 from tests.e2e.snapshots import assert_snapshots_are_replays
 from tests.e2e.test_watch import ADD_BOB, mail
 from tests.e2e.test_watch_faults import until
-from tests.rig import ImapAccount
+from tests.rig import ImapAccount, free_port
 from tests.rig.proxy import FaultProxy
 from tests.rig.pymapd import PymapServer
 from tests.rig.smtpd import SmtpServer
@@ -129,7 +129,28 @@ def status_of(config: Path, capsys: pytest.CaptureFixture[str], step: str) -> ob
     return next(row["status"] for row in queue(config, capsys) if row["step"] == step)
 
 
-def test_run_once_reads_every_account_before_it_sends(
+async def test_run_once_reads_every_account_before_it_sends(
+    imap_server: ImapAccount,
+    second_imap: ImapAccount,
+    smtpd: SmtpServer,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # main() runs its own event loop: in a thread, so that this loop serves the SMTP server.
+    config = two_accounts(tmp_path, imap_server, second_imap, smtpd, monkeypatch)
+    await asyncio.to_thread(approved_thank_you, config, capsys)
+    second_imap.append("INBOX", BOB_REPLIES)  # Bob answered the user's work address
+    out = await asyncio.to_thread(cli, config, capsys, "run", "--once", "--now", NOW)
+    assert smtpd.messages == []
+    assert status_of(config, capsys, "thank_you") == "withdrawn"
+    # The report keeps the config's order whatever the order of the passes.
+    assert [line.split(":")[0] for line in out.splitlines()[:2]] == ["personal", "work"]
+    assert "work: 1 new message(s), 1 about contacts, 1 event(s)" in out
+    assert_snapshots_are_replays(config)
+
+
+async def test_run_once_reads_what_it_can_and_sends_nothing_while_an_account_cannot_be_read(
     imap_server: ImapAccount,
     second_imap: ImapAccount,
     smtpd: SmtpServer,
@@ -138,15 +159,26 @@ def test_run_once_reads_every_account_before_it_sends(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     config = two_accounts(tmp_path, imap_server, second_imap, smtpd, monkeypatch)
-    approved_thank_you(config, capsys)
-    second_imap.append("INBOX", BOB_REPLIES)  # Bob answered the user's work address
-    out = cli(config, capsys, "run", "--once", "--now", NOW)
+    await asyncio.to_thread(approved_thank_you, config, capsys)
+    data = json.loads(config.read_text())
+    data["accounts"][1]["imap"]["port"] = free_port()  # nothing listens there
+    config.write_text(json.dumps(data))
+    argv = ["run", "--once", "--config", str(config), "--now", NOW]
+    code = await asyncio.to_thread(main, argv)
+    out, err = capsys.readouterr()
+    assert code == 1
+    assert out.startswith("personal: 0 new message(s)")  # the first account was read
+    last = err.splitlines()[-1]  # after the log's warning, the command's own last word
+    assert last.startswith("followthru: account work not read (IMAP 127.0.0.1:")
+    assert last.endswith("Connection refused)): nothing was sent")
     assert smtpd.messages == []
-    assert status_of(config, capsys, "thank_you") == "withdrawn"
-    # The report keeps the config's order whatever the order of the passes.
-    assert [line.split(":")[0] for line in out.splitlines()[:2]] == ["personal", "work"]
-    assert "work: 1 new message(s), 1 about contacts, 1 event(s)" in out
-    assert_snapshots_are_replays(config)
+    assert status_of(config, capsys, "thank_you") == "approved"
+    data["accounts"][1]["imap"]["port"] = second_imap.port  # the work server is back
+    config.write_text(json.dumps(data))
+    assert await asyncio.to_thread(main, argv) == 0
+    assert "work: 0 new message(s)" in capsys.readouterr().out
+    assert len(smtpd.messages) == 1
+    assert status_of(config, capsys, "thank_you") == "sent"
 
 
 # --- run: sending waits while another account cannot be read ---------------------------
