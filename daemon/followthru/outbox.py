@@ -236,14 +236,14 @@ class Outbox:
                 else "draft_expires_after"
             )
             way_out = (
-                "unless approved; to send it later, approve it, then snooze it (an approved "
+                " unless approved; to send it later, approve it, then snooze it (an approved "
                 "email waits for its time and never expires)"
                 if item.kind == "email"
                 else "; snooze it to before then"
             )
             raise UserError(
                 f"item {item_id} ({item.step}) expires at {local.isoformat(timespec='minutes')} "
-                f"(cadence.{key}) {way_out}"
+                f"(cadence.{key}){way_out}"
             )
         with self.store.transaction():
             records.set_due(self.store, item_id, until, now)

@@ -129,17 +129,26 @@ def status_of(config: Path, capsys: pytest.CaptureFixture[str], step: str) -> ob
     return next(row["status"] for row in queue(config, capsys) if row["step"] == step)
 
 
-async def test_run_once_reads_every_account_before_it_sends(
+@pytest.fixture
+async def approved(
     imap_server: ImapAccount,
     second_imap: ImapAccount,
     smtpd: SmtpServer,
     tmp_path: Path,
     capsys: pytest.CaptureFixture[str],
     monkeypatch: pytest.MonkeyPatch,
-) -> None:
-    # main() runs its own event loop: in a thread, so that this loop serves the SMTP server.
+) -> Path:
+    """Two accounts read directly, and Bob's thank-you approved: the config's path."""
     config = two_accounts(tmp_path, imap_server, second_imap, smtpd, monkeypatch)
+    # main() runs its own event loop: in a thread, so that this loop serves the SMTP server.
     await asyncio.to_thread(approved_thank_you, config, capsys)
+    return config
+
+
+async def test_run_once_reads_every_account_before_it_sends(
+    approved: Path, second_imap: ImapAccount, smtpd: SmtpServer, capsys: pytest.CaptureFixture[str]
+) -> None:
+    config = approved
     second_imap.append("INBOX", BOB_REPLIES)  # Bob answered the user's work address
     out = await asyncio.to_thread(cli, config, capsys, "run", "--once", "--now", NOW)
     assert smtpd.messages == []
@@ -151,15 +160,9 @@ async def test_run_once_reads_every_account_before_it_sends(
 
 
 async def test_run_once_reads_what_it_can_and_sends_nothing_while_an_account_cannot_be_read(
-    imap_server: ImapAccount,
-    second_imap: ImapAccount,
-    smtpd: SmtpServer,
-    tmp_path: Path,
-    capsys: pytest.CaptureFixture[str],
-    monkeypatch: pytest.MonkeyPatch,
+    approved: Path, second_imap: ImapAccount, smtpd: SmtpServer, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    config = two_accounts(tmp_path, imap_server, second_imap, smtpd, monkeypatch)
-    await asyncio.to_thread(approved_thank_you, config, capsys)
+    config = approved
     data = json.loads(config.read_text())
     data["accounts"][1]["imap"]["port"] = free_port()  # nothing listens there
     config.write_text(json.dumps(data))

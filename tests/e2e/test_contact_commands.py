@@ -255,6 +255,26 @@ def test_a_plan_that_cannot_go_on_is_one_line_not_a_traceback(
     assert "Traceback" not in err and err.count("\n") == 1
 
 
+def test_a_task_is_not_snoozed_past_its_expiry(
+    config: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    argv = ("add", "interview", "--email", "bob@acme.example", "--at", "2026-03-04T14:00:00+00:00")
+    assert run(capsys, config, *argv, "--now", NOW)[0] == 0
+    queue = run_json(capsys, config, "show", "bob@acme.example", "--now", NOW)["queue"]
+    [task] = [item for item in queue if item["step"] == "closing_checklist"]
+    number = str(task["id"])
+    code, _, err = run(capsys, config, "snooze", number, "--until", "2026-03-20", "--now", NOW)
+    assert (code, err) == (1, f"followthru: item {number} (closing_checklist) expires at "
+                              "2026-03-09T09:00+01:00 (cadence.draft_expires_after); snooze it to before then\n")  # fmt: skip
+    code, out, _ = run(
+        capsys, config, "snooze", number, "--until", "2026-03-05T08:00", "--now", NOW
+    )
+    assert (code, out) == (
+        0,
+        f"snoozed #{number} (closing_checklist) until 2026-03-05T08:00:00+01:00\n",
+    )
+
+
 def test_one_interview_per_interviewer(config: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert run(capsys, config, *ADD_BOB)[0] == 0
     code, _, err = run(capsys, config, *ADD_BOB)
