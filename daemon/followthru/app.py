@@ -52,6 +52,10 @@ def real_clock() -> datetime:
     return datetime.now(UTC)
 
 
+HeldBy = Callable[[], str | None]
+"""The name of an account whose mail is not read up to now (sending waits), or None."""
+
+
 @dataclass(frozen=True, slots=True)
 class OnceReport:
     passes: tuple[PassReport, ...]
@@ -89,10 +93,6 @@ async def run_once(config: Config, now: datetime) -> OnceReport:
 
 def _unread_name(unread: list[tuple[str, str]]) -> HeldBy:
     return lambda: unread[0][0] if unread else None
-
-
-HeldBy = Callable[[], str | None]
-"""The name of an account whose mail is not read up to now (sending waits), or None."""
 
 
 class Round:
