@@ -405,10 +405,7 @@ def test_run_once_killed_mid_pass_resumes_exactly_once(
     config = kit.write_config(tmp_path, dovecot_imap, timeout="30s", monkeypatch=monkeypatch)
     ledger = kit.Ledger(tmp_path / "state.db")
     corpus = kit.build_corpus(CRASH_TOTAL, CRASH_CONTACTS, NOW)
-    for email, start in corpus.interviews.items():
-        kit.register(config, email, interview=start, now=start + timedelta(hours=1, minutes=30))
-    for m in corpus.messages:
-        dovecot_imap.deliver(m.folder, m.raw, m.flags, msg_time=m.at)
+    kit.seed(dovecot_imap, config, corpus)
     registered = ledger.event_total()
     once = ("run", "--once", "--now", NOW.isoformat())
 

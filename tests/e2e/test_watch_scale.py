@@ -38,13 +38,6 @@ def once(config: Path, now: datetime) -> kit.Finished:
     return done
 
 
-def seed(account: DovecotAccount, config: Path, corpus: kit.Corpus) -> None:
-    for email, start in corpus.interviews.items():
-        kit.register(config, email, interview=start, now=start + timedelta(hours=1, minutes=30))
-    for m in corpus.messages:
-        account.deliver(m.folder, m.raw, m.flags, msg_time=m.at)
-
-
 def check_exactly_once(ledger: kit.Ledger, corpus: kit.Corpus) -> None:
     events = ledger.message_events()
     assert ledger.duplicates() == {}
@@ -61,7 +54,7 @@ def test_a_5000_message_mailbox_is_synced_once_and_resynced_without_duplicates(
     config = kit.write_config(tmp_path, dovecot_imap, timeout="30s", monkeypatch=monkeypatch)
     ledger = kit.Ledger(tmp_path / "state.db")
     corpus = kit.build_corpus(TOTAL, CONTACTS, NOW)
-    seed(dovecot_imap, config, corpus)
+    kit.seed(dovecot_imap, config, corpus)
     inbox = sum(1 for m in corpus.messages if m.folder == "INBOX")
 
     # 1. The first pass reads all 5,000 (all within backfill_days), in one subprocess.

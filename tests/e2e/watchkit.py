@@ -4,7 +4,8 @@
 - `register`: `followthru add interview` through the CLI, in-process.
 - `Corpus` / `build_corpus`: a deterministic, realistic mailbox (noise, newsletters, threads
   among strangers, the user's thank-you letters in Sent, and the contacts' replies,
-  out-of-office answers and bounces), with what each contact's state and events must be.
+  out-of-office answers and bounces), with what each contact's state and events must be;
+  `seed` registers its interviews and delivers it into a Dovecot account.
 - `Ledger`: read the store (a real SQLite file) with plain sqlite3: events per message,
   states per contact, duplicates, watermarks.
 - `run_cli`: `followthru ...` as a real subprocess (`sys.executable -m followthru`), with
@@ -35,6 +36,7 @@ import pytest
 
 from followthru.cli import main
 from tests.rig import ImapAccount
+from tests.rig.dovecot import DovecotAccount
 
 USER = "jane@example.org"
 USER_NAME = "Jane Doe"
@@ -395,6 +397,14 @@ def _noise(rng: random.Random, n: int, now: datetime, tag: int) -> Seeded:
                       f"{rng.choice(_WORDS).title()} {rng.choice(_WORDS)}", _paragraph(rng, 150),
                       at=at, message_id=mid)  # fmt: skip
     return Seeded("INBOX", raw, at, mid)
+
+
+def seed(account: DovecotAccount, config: Path, corpus: Corpus) -> None:
+    """Register the corpus's interviews, then deliver its messages straight into the Maildir."""
+    for email, start in corpus.interviews.items():
+        register(config, email, interview=start, now=start + timedelta(hours=1, minutes=30))
+    for m in corpus.messages:
+        account.deliver(m.folder, m.raw, m.flags, msg_time=m.at)
 
 
 # --- the store, read with plain sqlite3 ---------------------------------------------------
