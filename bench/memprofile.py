@@ -18,9 +18,9 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from followthru import sync
 from followthru.app import run_once
 from followthru.config import load_config
+from followthru.service import sync
 
 
 def main(argv: list[str]) -> int:

@@ -20,7 +20,7 @@ from pathlib import Path
 
 from followthru.adapters.store import Store
 from followthru.config import load_config
-from followthru.service import NewInterview, Service
+from followthru.service.contacts import NewInterview, Service
 
 _ROLES = ("Backend Engineer", "Data Scientist", "Product Manager", "SRE", "Engineering Manager")
 

@@ -14,9 +14,9 @@ from followthru.config import (
     load_config,
     parse_config,
 )
+from followthru.config.reader import parse_duration
 from followthru.errors import ConfigError
 from followthru.resources import example_config
-from followthru.schema import parse_duration
 
 MINIMAL = """
 identity: {name: Jane Doe, email: jane@example.com, timezone: Europe/Berlin}

@@ -1,4 +1,4 @@
-"""followthru.notify against real AF_UNIX datagram sockets, as systemd listens on them."""
+"""followthru.adapters.systemd against real AF_UNIX datagram sockets, as systemd listens on them."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from followthru import notify
+from followthru.adapters import systemd as notify
 
 
 class Listener:
@@ -138,7 +138,7 @@ def test_a_send_failure_never_raises_and_is_logged_once(
     tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
     env = {"NOTIFY_SOCKET": str(tmp_path / "gone.sock")}
-    with caplog.at_level(logging.DEBUG, logger="followthru.notify"):
+    with caplog.at_level(logging.DEBUG, logger="followthru.adapters.systemd"):
         assert notify.ready(env=env) is False
         assert notify.watchdog(env=env) is False
         assert notify.watchdog(env={"NOTIFY_SOCKET": "vsock:2:1234"}) is False

@@ -17,9 +17,9 @@ from followthru.adapters.headerparse import HeaderView, parse_headers
 from followthru.adapters.imapdata import HeaderRecord, header_block
 from followthru.core import intake
 from followthru.core.correlate import Index, KnownContact, SentRef, correlate
-from followthru.core.message import MessageHeaders
 from followthru.core.model import ContactId, Step
-from followthru.sync import MAX_BODY, Seen, _budgeted, looks_like_report, message_key
+from followthru.core.reading.message import MessageHeaders
+from followthru.service.sync import MAX_BODY, Seen, _budgeted, looks_like_report, message_key
 from tests.adapters.test_headerview import header_blocks
 
 CORPUS = Path(__file__).resolve().parent / "data" / "mail"

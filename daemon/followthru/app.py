@@ -24,24 +24,24 @@ from datetime import UTC, datetime, timedelta
 
 import tenacity
 
-from . import notify
-from .adapters.imapdata import FolderMap
-from .adapters.mailbox import Mailbox
-from .adapters.secrets import resolve_secret
-from .adapters.store import Store
-from .adapters.template_check import check_templates
-from .config import Account, Config, load_config
-from .errors import (
+from followthru.adapters import systemd
+from followthru.adapters.imapdata import FolderMap
+from followthru.adapters.mailbox import Mailbox
+from followthru.adapters.secrets import resolve_secret
+from followthru.adapters.store import Store
+from followthru.adapters.template_check import check_templates
+from followthru.config import Account, Config, load_config
+from followthru.errors import (
     AuthenticationFailed,
     ConfigError,
     MailboxUnavailable,
     SecretUnavailable,
     TlsError,
 )
-from .outbox import Outbox
-from .sender import Sender, recover_interrupted
-from .service import Service
-from .sync import PassReport, Sync
+from followthru.service.contacts import Service
+from followthru.service.outbox import Outbox
+from followthru.service.sender import Sender, recover_interrupted
+from followthru.service.sync import PassReport, Sync
 
 log = logging.getLogger(__name__)
 Clock = Callable[[], datetime]
@@ -161,7 +161,7 @@ async def run_forever(
             if stop.is_set():
                 break
             config = _reloaded(config)
-    notify.stopping()
+    systemd.stopping()
     log.info("stopped")
     return 0
 
@@ -194,9 +194,9 @@ async def _until_stop_or_reload(
     for wait in waits:
         wait.cancel()
     if stop.is_set():
-        notify.stopping()
+        systemd.stopping()
     else:
-        notify.reloading()
+        systemd.reloading()
     generation.set()
 
 
@@ -216,15 +216,15 @@ async def _heartbeat(
     service: Service, watchers: list[Watcher], hold: _SendingHold, stop: asyncio.Event
 ) -> None:
     """READY once every account had its first pass (or failed it), then STATUS and WATCHDOG."""
-    every = (notify.watchdog_interval() or 60.0) / 2
+    every = (systemd.watchdog_interval() or 60.0) / 2
     ready = False
     while not stop.is_set():
         if not ready and all(w.first_pass_over for w in watchers):
-            notify.ready(_status(service, watchers, hold))
+            systemd.ready(_status(service, watchers, hold))
             ready = True
         elif ready:
-            notify.status(_status(service, watchers, hold))
-        notify.watchdog()
+            systemd.status(_status(service, watchers, hold))
+        systemd.watchdog()
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(stop.wait(), timeout=every if ready else 1.0)
 

@@ -16,13 +16,13 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from . import __version__
-from .config import Config, default_config_path, load_config
-from .errors import ConfigError, FollowthruError, UsageError
-from .logs import scrub, setup_logging
+from followthru import __version__
+from followthru.config import Config, default_config_path, load_config
+from followthru.errors import ConfigError, FollowthruError, UsageError
+from followthru.logs import scrub, setup_logging
 
 if TYPE_CHECKING:
-    from .service import Service
+    from followthru.service.contacts import Service
 
 EXIT_OK, EXIT_FAILURE, EXIT_USAGE, EXIT_CONFIG = 0, 1, 2, 78
 STEPS_HELP = "thank_you, phone_message, check_in, ... (see `followthru --help`)"
@@ -219,13 +219,13 @@ def _dispatch(ctx: Context) -> int:
     # Each command imports only what it needs (`--help` and `plan` stay fast).
     command, args = ctx.args.command, ctx.args
     if command in ("init", "check"):
-        from .commands import setup  # noqa: PLC0415
+        from followthru.commands import setup  # noqa: PLC0415
 
         if command == "init":
             return setup.init(ctx.config_path)
         return setup.check(ctx.config, as_json=args.json)
     if command == "classify":
-        from .commands import reading  # noqa: PLC0415
+        from followthru.commands import reading  # noqa: PLC0415
 
         return reading.classify_files(args.files, as_json=args.json, now=ctx.now())
     if command == "run":
@@ -236,14 +236,14 @@ def _dispatch(ctx: Context) -> int:
 
 
 def _demo() -> int:
-    from . import demo  # noqa: PLC0415
+    from followthru.commands import demo  # noqa: PLC0415
 
     return demo.main()
 
 
 def _store_command(ctx: Context) -> int:
     """The commands that read or change the store (while the daemon may be running)."""
-    from .commands import contacts  # noqa: PLC0415
+    from followthru.commands import contacts  # noqa: PLC0415
 
     command, args, now = ctx.args.command, ctx.args, ctx.now()
     service = contacts.open_service(ctx.config)
@@ -266,7 +266,7 @@ def _store_command(ctx: Context) -> int:
 
 def _queue_command(service: Service, args: argparse.Namespace, now: datetime) -> int:
     """queue, edit, approve, reject, done, snooze: they load the outbox and the templates."""
-    from .commands import queue  # noqa: PLC0415
+    from followthru.commands import queue  # noqa: PLC0415
 
     if args.command == "queue":
         return queue.queue(service, show_all=args.all, as_json=args.json)
@@ -278,7 +278,7 @@ def _queue_command(service: Service, args: argparse.Namespace, now: datetime) ->
 def _run(ctx: Context) -> int:
     import asyncio  # noqa: PLC0415
 
-    from . import app  # noqa: PLC0415
+    from followthru import app  # noqa: PLC0415
 
     config = ctx.config
     if ctx.args.once:

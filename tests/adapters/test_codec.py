@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from followthru.adapters.codec import EVENT_TYPES, decode_event, encode_event
+from followthru.adapters.store.codec import EVENT_TYPES, decode_event, encode_event
 from followthru.core import events
 from followthru.core.model import ContactId
 from followthru.errors import StoreError

@@ -27,7 +27,7 @@ from followthru.adapters.headerparse import (
     parse_headers,
 )
 from followthru.adapters.imapdata import HEADER_FIELDS, header_block
-from followthru.core.message import Headers, MessageHeaders
+from followthru.core.reading.message import Headers, MessageHeaders
 
 CORPUS = Path(__file__).resolve().parents[1] / "data" / "mail"
 FIELDS = ("message_id", "in_reply_to", "references", "from_", "reply_to", "to", "cc", "subject",

@@ -267,7 +267,9 @@ def test_a_5000_message_header_scan_streams_in_batches(
     assert calls == [batch]  # lazy: one FETCH so far
     records = [first, *stream]
     assert len(records) == count and calls == [batch] * (count // batch)
-    assert parse_headers(records[-1].header).message_id == f"<m{count - 1}@acme.example>"
+    # Dovecot numbers Maildir files in the order it reads the folder, not by name: compare sets.
+    read = {parse_headers(record.header).message_id for record in records}
+    assert read == {f"<m{n}@acme.example>" for n in range(count)}
 
     ours, raw = _timed_scans(imap_server, session, uids, batch, rounds)
     print(
@@ -566,8 +568,8 @@ def test_header_fields_cover_every_header_the_core_reads() -> None:
     package = Path(imap_module.__file__).parents[1]
     read = _headers_read(package / "adapters" / "headerparse.py", ("get", "get_all"))
     assert {"message-id", "references", "from", "cc", "date"} <= read  # parse_headers
-    for name in ("classify", "correlate", "autoreply", "automated", "bounce"):
-        read |= _headers_read(package / "core" / f"{name}.py", ("header", "has"))
+    for path in sorted((package / "core").rglob("*.py")):
+        read |= _headers_read(path, ("header", "has"))
     assert {"x-autoreply", "list-id", "return-path"} <= read  # the scan still works
 
     missing = read - {field.lower() for field in HEADER_FIELDS}

@@ -12,7 +12,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from followthru.adapters import htmltext, ical, mime
-from followthru.core.classify import Kind
+from followthru.core.reading.classify import Kind
 from followthru.errors import MessageRejected
 
 CORPUS = Path(__file__).resolve().parents[1] / "data" / "mail"

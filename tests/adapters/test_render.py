@@ -19,7 +19,8 @@ from hypothesis import strategies as st
 
 from followthru import resources
 from followthru.adapters.compose import DraftError, UnsafeHeader, make_message_id, reply_subject
-from followthru.adapters.render import (
+from followthru.adapters.template_check import check_templates, sample_context, sample_headers
+from followthru.adapters.templates import (
     PLACEHOLDER_MARK,
     TASKS,
     WIDTH,
@@ -33,9 +34,8 @@ from followthru.adapters.render import (
     placeholders,
     wrap,
 )
-from followthru.adapters.template_check import check_templates, sample_context, sample_headers
+from followthru.config.reader import STEP_NAMES
 from followthru.errors import ConfigError
-from followthru.schema import STEP_NAMES
 
 BASE_HEADERS = ["Content-Transfer-Encoding", "Content-Type", "Date", "From", "MIME-Version"]
 PARENT = "<20260310.abc@acme.example>"
@@ -157,7 +157,7 @@ def test_an_override_wins_and_the_rest_stay_shipped(tmp_path: Path) -> None:
     [
         (
             "Subject: Hi\n\n{{ contact.nmae }}\n",
-            "line 3: 'followthru.adapters.render.Person object' has no attribute 'nmae'",
+            "line 3: 'followthru.adapters.templates.Person object' has no attribute 'nmae'",
         ),
         (
             "Subject: Hi\n\n{% if interview.role %}\nno endif\n",

@@ -14,16 +14,21 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from followthru.adapters import records
-from followthru.adapters.codec import SNAPSHOT_FORMAT, decode_contact, encode_contact, encode_event
-from followthru.adapters.migrations import MIGRATIONS, V1
-from followthru.adapters.store import Store, _statements
+from followthru.adapters.store import Store, records
+from followthru.adapters.store.db import _statements
+from followthru.adapters.store.codec import (
+    SNAPSHOT_FORMAT,
+    decode_contact,
+    encode_contact,
+    encode_event,
+)
+from followthru.adapters.store.migrations import MIGRATIONS, V1
 from followthru.config import load_config
 from followthru.core.events import ContactAdded
 from followthru.core.model import ContactId, Policy
 from followthru.core.schedule import next_wakeup
 from followthru.resources import example_config
-from followthru.service import NewInterview, Service
+from followthru.service.contacts import NewInterview, Service
 from tests.core.test_invariants import POLICIES, Op, ops, simulate
 
 NOW = datetime(2026, 3, 2, 15, 30, tzinfo=UTC)

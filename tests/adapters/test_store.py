@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from followthru.adapters.migrations import MIGRATIONS
 from followthru.adapters.store import Store, Watermark
+from followthru.adapters.store.migrations import MIGRATIONS
 from followthru.errors import StoreError, StoreLocked
 
 AT = datetime(2026, 3, 2, 14, 0, tzinfo=UTC)

@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 
 from followthru.adapters.mime import classify_bytes, parse_message
-from followthru.core.classify import Classification, classification_json
+from followthru.core.reading.classify import Classification, classification_json
 from followthru.errors import MessageRejected
 
 CORPUS = Path(__file__).resolve().parents[1] / "data" / "mail"

@@ -7,9 +7,10 @@ from typing import Any
 
 import pytest
 
-from followthru.core import automated, autoreply, bounce, bouncetext, signals
-from followthru.core.classify import Kind, classify, quarantined
-from followthru.core.message import Address, CalendarEvent, DeliveryStatus, Headers, Message
+from followthru.core.reading import automated, autoreply, bounce, bouncetext
+from followthru.core.reading import phrases as signals
+from followthru.core.reading.classify import Kind, classify, quarantined
+from followthru.core.reading.message import Address, CalendarEvent, DeliveryStatus, Headers, Message
 
 WHEN = datetime(2026, 3, 10, 9, 0, tzinfo=UTC)  # a Tuesday
 

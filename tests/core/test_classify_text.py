@@ -6,9 +6,10 @@ from datetime import UTC, date, datetime
 
 import pytest
 
-from followthru.core import dates, quotes, signals
-from followthru.core.classify import Kind, classify
-from followthru.core.message import Address, Headers, Message
+from followthru.core.reading import dates, quotes
+from followthru.core.reading import phrases as signals
+from followthru.core.reading.classify import Kind, classify
+from followthru.core.reading.message import Address, Headers, Message
 
 REF = date(2026, 3, 10)  # a Tuesday
 

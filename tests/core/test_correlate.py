@@ -14,7 +14,7 @@ from followthru.core.correlate import (
     is_free_mail,
     thread_ids,
 )
-from followthru.core.message import Address, MessageHeaders
+from followthru.core.reading.message import Address, MessageHeaders
 
 JANE = KnownContact("c-jane", ("jane@acme.example", "j.doe@acme.example"))
 ERIN = KnownContact("c-erin", ("erin@umbrella.example",))

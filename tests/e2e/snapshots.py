@@ -5,10 +5,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from followthru.adapters import records
-from followthru.adapters.store import Store
+from followthru.adapters.store import Store, records
 from followthru.config import load_config
-from followthru.service import Service
+from followthru.service.contacts import Service
 
 
 def assert_snapshots_are_replays(config: Path) -> int:

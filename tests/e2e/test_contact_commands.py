@@ -13,13 +13,12 @@ from typing import Any
 
 import pytest
 
-from followthru.adapters import records
-from followthru.adapters.store import Store
+from followthru.adapters.store import Store, records
 from followthru.cli import main
 from followthru.config import load_config
 from followthru.core.machine import decide, new_contact
 from followthru.resources import example_config
-from followthru.service import Service
+from followthru.service.contacts import Service
 from tests.e2e.snapshots import assert_snapshots_are_replays
 
 NOW = "2026-03-02T15:30:00+00:00"

@@ -413,7 +413,7 @@ def test_run_once_killed_mid_pass_resumes_exactly_once(
     kill_at(config, b"FETCH (UID", *once, "-v")
     assert ledger.watermarks() == {} and ledger.event_total() == registered
     # 2. Killed while applying the pass: inside its one transaction, after the first message.
-    kill_at(config, b"followthru.sync: message ", *once)
+    kill_at(config, b"followthru.service.sync: message ", *once)
     assert ledger.watermarks() == {} and ledger.event_total() == registered
     assert ledger.integrity() == "ok"
     # 3. Then to completion: everything, once.

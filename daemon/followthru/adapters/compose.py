@@ -26,7 +26,7 @@ from email.message import EmailMessage
 from email.parser import BytesParser
 from typing import Protocol
 
-from ..errors import FollowthruError
+from followthru.errors import FollowthruError
 
 MAX_NAME = 200  # display names and the one-line context fields a subject may quote
 MAX_SUBJECT = 500

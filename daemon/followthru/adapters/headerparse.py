@@ -20,7 +20,7 @@ from email.header import decode_header
 from email.utils import getaddresses, parsedate_to_datetime
 from typing import Any, Protocol
 
-from followthru.core.message import Address, Headers, MessageHeaders
+from followthru.core.reading.message import Address, Headers, MessageHeaders
 
 MAX_HEADER = 16 * 1024
 

@@ -13,7 +13,7 @@ from typing import Any
 
 import icalendar
 
-from followthru.core.message import CalendarEvent
+from followthru.core.reading.message import CalendarEvent
 
 MAX_ICS = 256 * 1024
 MAX_EVENTS = 20

@@ -35,11 +35,9 @@ from typing import Any
 import imapclient
 from imapclient import exceptions as imap_errors
 
-from .. import __version__
-from ..config import Folders, Server
-from ..errors import AuthenticationFailed, FollowthruError, MailboxUnavailable, TlsError
-from .headerparse import parse_headers
-from .imapdata import (
+from followthru import __version__
+from followthru.adapters.headerparse import parse_headers
+from followthru.adapters.imapdata import (
     FETCH_BATCH,
     HEADER_ITEM,
     FolderChoice,
@@ -54,7 +52,9 @@ from .imapdata import (
     header_record,
     windows,
 )
-from .tls import client_context, describe_tls_failure
+from followthru.adapters.tls import client_context, describe_tls_failure
+from followthru.config import Folders, Server
+from followthru.errors import AuthenticationFailed, FollowthruError, MailboxUnavailable, TlsError
 
 CHANGES = frozenset({b"EXISTS", b"EXPUNGE", b"FETCH", b"RECENT"})
 _APPENDUID = re.compile(rb"\[APPENDUID \d+ (\d+)\]")

@@ -20,10 +20,16 @@ from functools import partial
 from types import TracebackType
 from typing import Any, ParamSpec, Self, TypeVar
 
-from ..config import Folders, Server
-from ..errors import MailboxUnavailable
-from .imap import ImapSession
-from .imapdata import FETCH_BATCH, FolderMap, FolderState, HeaderRecord, IdleResult
+from followthru.adapters.imap import ImapSession
+from followthru.adapters.imapdata import (
+    FETCH_BATCH,
+    FolderMap,
+    FolderState,
+    HeaderRecord,
+    IdleResult,
+)
+from followthru.config import Folders, Server
+from followthru.errors import MailboxUnavailable
 
 P = ParamSpec("P")
 T = TypeVar("T")

@@ -36,8 +36,8 @@ from followthru.adapters.headerparse import (
     parse_date,
     parse_headers,
 )
-from followthru.core.classify import Classification, classify, quarantined
-from followthru.core.message import CalendarEvent, DeliveryStatus, Headers, Message
+from followthru.core.reading.classify import Classification, classify, quarantined
+from followthru.core.reading.message import CalendarEvent, DeliveryStatus, Headers, Message
 from followthru.errors import MessageRejected
 
 MAX_BYTES = 8 * 1024 * 1024

@@ -11,9 +11,9 @@ import subprocess
 from collections.abc import Mapping
 from pathlib import Path
 
-from ..config import Secret
-from ..errors import SecretUnavailable
-from ..logs import register_secret
+from followthru.config import Secret
+from followthru.errors import SecretUnavailable
+from followthru.logs import register_secret
 
 COMMAND_TIMEOUT = 60.0
 

@@ -45,9 +45,9 @@ import aiosmtplib
 from tenacity import AsyncRetrying, RetryCallState, retry_if_result, stop_after_attempt
 from tenacity.wait import wait_random_exponential
 
-from ..config import Server
-from ..errors import PermanentSendError, TransientSendError
-from .smtp import endpoint, smtp_session
+from followthru.adapters.smtp import endpoint, smtp_session
+from followthru.config import Server
+from followthru.errors import PermanentSendError, TransientSendError
 
 log = logging.getLogger(__name__)
 

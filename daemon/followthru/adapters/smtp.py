@@ -18,9 +18,9 @@ from contextlib import asynccontextmanager
 
 import aiosmtplib
 
-from ..config import Server
-from ..errors import AuthenticationFailed, PermanentSendError, TlsError, TransientSendError
-from .tls import client_context, describe_tls_failure
+from followthru.adapters.tls import client_context, describe_tls_failure
+from followthru.config import Server
+from followthru.errors import AuthenticationFailed, PermanentSendError, TlsError, TransientSendError
 
 
 def endpoint(server: Server) -> str:

@@ -13,10 +13,19 @@ from pathlib import Path
 from typing import TypedDict
 from zoneinfo import ZoneInfo
 
-from ..errors import ConfigError
-from ..schema import STEP_NAMES
-from .compose import Mailbox, UnsafeHeader
-from .render import SUFFIX, TASKS, Interview, LetterContext, Person, Renderer, RenderError, day_text
+from followthru.adapters.compose import Mailbox, UnsafeHeader
+from followthru.adapters.templates import (
+    SUFFIX,
+    TASKS,
+    Interview,
+    LetterContext,
+    Person,
+    Renderer,
+    RenderError,
+    day_text,
+)
+from followthru.config.reader import STEP_NAMES
+from followthru.errors import ConfigError
 
 
 def check_templates(templates_dir: Path | None, *, default_dir: Path | None = None) -> Renderer:

@@ -9,7 +9,7 @@ from __future__ import annotations
 import ssl
 from pathlib import Path
 
-from ..errors import TlsError
+from followthru.errors import TlsError
 
 
 def client_context(cafile: Path | None = None) -> ssl.SSLContext:

@@ -11,14 +11,13 @@ from datetime import date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from ..adapters import records
-from ..adapters.store import Store
-from ..config import Config, is_address
-from ..core.model import Contact, Outcome
-from ..core.plan import PlannedStep
-from ..errors import UsageError, UserError
-from ..schema import parse_duration
-from ..service import NewInterview, Service
+from followthru.adapters.store import Store, records
+from followthru.config import Config, is_address
+from followthru.config.reader import parse_duration
+from followthru.core.model import Contact, Outcome
+from followthru.core.plan import PlannedStep
+from followthru.errors import UsageError, UserError
+from followthru.service.contacts import NewInterview, Service
 
 
 def open_service(config: Config) -> Service:

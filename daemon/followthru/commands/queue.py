@@ -13,11 +13,11 @@ from email import message_from_bytes, policy
 from pathlib import Path
 from typing import Any
 
-from ..adapters import records
-from ..errors import UsageError, UserError
-from ..outbox import Outbox
-from ..service import Service
-from .contacts import queue_json
+from followthru.adapters.store import records
+from followthru.commands.contacts import queue_json
+from followthru.errors import UsageError, UserError
+from followthru.service.contacts import Service
+from followthru.service.outbox import Outbox
 
 SHOWN = ("pending", "approved", "uncertain")
 

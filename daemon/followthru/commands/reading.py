@@ -13,10 +13,15 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from ..adapters.mime import parse_message
-from ..core.classify import Classification, classification_json, classify, quarantined
-from ..core.message import Message
-from ..errors import MessageRejected
+from followthru.adapters.mime import parse_message
+from followthru.core.reading.classify import (
+    Classification,
+    classification_json,
+    classify,
+    quarantined,
+)
+from followthru.core.reading.message import Message
+from followthru.errors import MessageRejected
 
 
 def classify_files(files: list[str], *, as_json: bool, now: datetime) -> int:

@@ -10,12 +10,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ..adapters.imap import ImapSession
-from ..adapters.secrets import resolve_secret
-from ..adapters.smtp import smtp_session
-from ..config import Account, Config, Server
-from ..errors import FollowthruError, UserError
-from ..resources import example_config
+from followthru.adapters.imap import ImapSession
+from followthru.adapters.secrets import resolve_secret
+from followthru.adapters.smtp import smtp_session
+from followthru.config import Account, Config, Server
+from followthru.errors import FollowthruError, UserError
+from followthru.resources import example_config
 
 TLS_WORDS = {"implicit": "implicit TLS", "starttls": "STARTTLS", "none": "plain text, loopback"}
 

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Literal, Protocol
 
-from followthru.core.message import Address
+from followthru.core.reading.message import Address
 
 Mode = Literal["count", "flag", "ignore"]
 

@@ -20,7 +20,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, tzinfo
 
-from followthru.core.classify import Classification, Kind
 from followthru.core.correlate import Envelope, Index, Match
 from followthru.core.events import (
     AutoReplyReceived,
@@ -31,6 +30,7 @@ from followthru.core.events import (
     ReplyReceived,
 )
 from followthru.core.model import ContactId, Outcome, Step
+from followthru.core.reading.classify import Classification, Kind
 
 OUTCOME_SIGNALS = {"rejection": Outcome.REJECTED, "offer": Outcome.OFFER}
 

@@ -17,17 +17,17 @@ import logging
 from dataclasses import replace
 from datetime import datetime
 
-from .adapters import records
-from .adapters.mailbox import Mailbox
-from .adapters.render import placeholders
-from .adapters.secrets import resolve_secret
-from .adapters.sending import Outcome, SendReport, send_with_retries
-from .config import Account
-from .core.events import Discarded, DraftRejected, OutboundSeen
-from .core.model import ContactId, Step
-from .core.schedule import send_at
-from .errors import AuthenticationFailed, SecretUnavailable, TlsError
-from .service import Service
+from followthru.adapters.mailbox import Mailbox
+from followthru.adapters.secrets import resolve_secret
+from followthru.adapters.sending import Outcome, SendReport, send_with_retries
+from followthru.adapters.store import records
+from followthru.adapters.templates import placeholders
+from followthru.config import Account
+from followthru.core.events import Discarded, DraftRejected, OutboundSeen
+from followthru.core.model import ContactId, Step
+from followthru.core.schedule import send_at
+from followthru.errors import AuthenticationFailed, SecretUnavailable, TlsError
+from followthru.service.contacts import Service
 
 log = logging.getLogger(__name__)
 RETRIES, FIRST_DELAY, MAX_DELAY = 3, 5.0, 60.0

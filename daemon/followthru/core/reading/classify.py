@@ -16,10 +16,11 @@ from datetime import date, datetime
 from enum import StrEnum
 from typing import Any
 
-from followthru.core import automated, autoreply, bounce, quotes, signals
-from followthru.core.autoreply import AutoReplyInfo
-from followthru.core.bounce import BouncedRecipient, BounceInfo
-from followthru.core.message import CalendarEvent, Message
+from followthru.core.reading import automated, autoreply, bounce, quotes
+from followthru.core.reading import phrases as signals
+from followthru.core.reading.autoreply import AutoReplyInfo
+from followthru.core.reading.bounce import BouncedRecipient, BounceInfo
+from followthru.core.reading.message import CalendarEvent, Message
 
 __all__ = [
     "AutoReplyInfo",

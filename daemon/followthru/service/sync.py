@@ -27,20 +27,19 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 
-from .adapters import records
-from .adapters.headerparse import HeaderView
-from .adapters.imapdata import HeaderRecord
-from .adapters.mailbox import Mailbox
-from .adapters.mime import parse_message
-from .adapters.store import Watermark
-from .config import Account
-from .core import intake
-from .core.classify import Classification, Kind, classify
-from .core.correlate import Index, KnownContact, Match, SentRef, correlate
-from .core.message import MessageHeaders
-from .core.model import ContactId, Step
-from .errors import MessageRejected, UserError
-from .service import Service
+from followthru.adapters.headerparse import HeaderView
+from followthru.adapters.imapdata import HeaderRecord
+from followthru.adapters.mailbox import Mailbox
+from followthru.adapters.mime import parse_message
+from followthru.adapters.store import Watermark, records
+from followthru.config import Account
+from followthru.core import intake
+from followthru.core.correlate import Index, KnownContact, Match, SentRef, correlate
+from followthru.core.model import ContactId, Step
+from followthru.core.reading.classify import Classification, Kind, classify
+from followthru.core.reading.message import MessageHeaders
+from followthru.errors import MessageRejected, UserError
+from followthru.service.contacts import Service
 
 log = logging.getLogger(__name__)
 MAX_BODY = 512 * 1024  # bytes of a message read for classification; the rest is not needed

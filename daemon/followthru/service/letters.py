@@ -16,11 +16,11 @@ from datetime import datetime
 from email.message import EmailMessage
 from email.utils import parseaddr
 
-from .adapters import records
-from .adapters.compose import compose, make_message_id
-from .adapters.render import Interview, LetterContext, Person, Renderer, day_text
-from .core.model import Contact
-from .service import Service
+from followthru.adapters.compose import compose, make_message_id
+from followthru.adapters.store import records
+from followthru.adapters.templates import Interview, LetterContext, Person, Renderer, day_text
+from followthru.core.model import Contact
+from followthru.service.contacts import Service
 
 TASKS = ("closing_checklist", "phone_message")
 

@@ -38,9 +38,8 @@ from pathlib import Path
 import jinja2
 from jinja2 import ChoiceLoader, Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
-from .. import resources
-from ..schema import STEP_NAMES
-from .compose import (
+from followthru import resources
+from followthru.adapters.compose import (
     MAX_NAME,
     MAX_SUBJECT,
     DraftError,
@@ -49,6 +48,7 @@ from .compose import (
     compose,
     strip_reply_prefixes,
 )
+from followthru.config.reader import STEP_NAMES
 
 SUFFIX = ".txt.j2"
 WIDTH = 72

@@ -19,12 +19,11 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
-from .adapters import records
-from .adapters.store import Store
-from .config import Config
-from .core import effects as fx
-from .core.effects import Decision
-from .core.events import (
+from followthru.adapters.store import Store, records
+from followthru.config import Config
+from followthru.core import effects as fx
+from followthru.core.effects import Decision
+from followthru.core.events import (
     ContactAdded,
     Event,
     InterviewCancelled,
@@ -34,14 +33,14 @@ from .core.events import (
     ReferralSuggested,
     TimerFired,
 )
-from .core.machine import decide, new_contact, replay
-from .core.model import Contact, ContactId, Interview, Outcome, Policy, Step, TryKind
-from .core.plan import PlannedStep, PlanStuck, steps
-from .core.schedule import next_wakeup
-from .errors import FollowthruError, UserError
+from followthru.core.machine import decide, new_contact, replay
+from followthru.core.model import Contact, ContactId, Interview, Outcome, Policy, Step, TryKind
+from followthru.core.plan import PlannedStep, PlanStuck, steps
+from followthru.core.schedule import next_wakeup
+from followthru.errors import FollowthruError, UserError
 
 if TYPE_CHECKING:  # the mail-reading rules are not needed to list or plan
-    from .core.intake import InvitationSeen
+    from followthru.core.intake import InvitationSeen
 
 log = logging.getLogger(__name__)
 MAX_TIMER_ROUNDS = 100  # per contact and pass: a safety net against a timer that keeps firing

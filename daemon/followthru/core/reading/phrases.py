@@ -13,7 +13,7 @@ import re
 from datetime import date
 from itertools import islice
 
-from followthru.core import dates
+from followthru.core.reading import dates
 
 MAX_SCAN = 8 * 1024
 

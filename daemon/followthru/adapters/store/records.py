@@ -17,12 +17,18 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from ..core.events import Event
-from ..core.model import Contact
-from ..core.schedule import WAKING_STATES
-from ..errors import StoreError
-from .codec import SNAPSHOT_FORMAT, decode_contact, decode_event, encode_contact, encode_event
-from .store import Store
+from followthru.adapters.store.codec import (
+    SNAPSHOT_FORMAT,
+    decode_contact,
+    decode_event,
+    encode_contact,
+    encode_event,
+)
+from followthru.adapters.store.db import Store
+from followthru.core.events import Event
+from followthru.core.model import Contact
+from followthru.core.schedule import WAKING_STATES
+from followthru.errors import StoreError
 
 log = logging.getLogger(__name__)
 

@@ -21,9 +21,9 @@ from enum import Enum
 from functools import cache
 from typing import Any
 
-from ..core import events
-from ..core.model import Contact
-from ..errors import StoreError
+from followthru.core import events
+from followthru.core.model import Contact
+from followthru.errors import StoreError
 
 EVENT_TYPES: dict[str, type[Any]] = {cls.__name__: cls for cls in typing.get_args(events.Event)}
 SNAPSHOT_FORMAT = 1

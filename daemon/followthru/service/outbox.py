@@ -17,17 +17,17 @@ import logging
 from dataclasses import dataclass
 from datetime import datetime
 
-from .adapters import records
-from .adapters.compose import DraftError
-from .adapters.headerparse import parse_headers
-from .adapters.mailbox import Mailbox
-from .adapters.render import Renderer, placeholders
-from .core.events import Discarded, DraftApproved, DraftRejected, TaskDone
-from .core.model import Step
-from .core.schedule import expires_at
-from .errors import UserError
-from .letters import build_draft, rewrite
-from .service import Service
+from followthru.adapters.compose import DraftError
+from followthru.adapters.headerparse import parse_headers
+from followthru.adapters.mailbox import Mailbox
+from followthru.adapters.store import records
+from followthru.adapters.templates import Renderer, placeholders
+from followthru.core.events import Discarded, DraftApproved, DraftRejected, TaskDone
+from followthru.core.model import Step
+from followthru.core.schedule import expires_at
+from followthru.errors import UserError
+from followthru.service.contacts import Service
+from followthru.service.letters import build_draft, rewrite
 
 log = logging.getLogger(__name__)
 DRAFT_FLAGS = ("\\Draft", "\\Seen")

@@ -24,8 +24,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from ..errors import StoreError, StoreLocked
-from .migrations import MIGRATIONS
+from followthru.adapters.store.migrations import MIGRATIONS
+from followthru.errors import StoreError, StoreLocked
 
 
 @dataclass(frozen=True, slots=True)

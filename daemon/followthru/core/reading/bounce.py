@@ -15,8 +15,8 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from followthru.core import bouncetext as bt
-from followthru.core.message import DeliveryStatus, Message
+from followthru.core.reading import bouncetext as bt
+from followthru.core.reading.message import DeliveryStatus, Message
 
 MAX_SCAN = 24 * 1024
 

@@ -18,9 +18,9 @@ from dataclasses import dataclass
 from datetime import date
 from itertools import islice
 
-from followthru.core import dates
-from followthru.core.bounce import is_null_sender
-from followthru.core.message import Message
+from followthru.core.reading import dates
+from followthru.core.reading.bounce import is_null_sender
+from followthru.core.reading.message import Message
 
 MAX_SCAN = 8 * 1024
 MAX_ANCHORS = 30

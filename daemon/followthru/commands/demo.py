@@ -26,12 +26,11 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from . import app
-from .adapters import records
-from .adapters.store import Store
-from .config import Config, load_config
-from .outbox import Outbox
-from .service import NewInterview, Service
+from followthru import app
+from followthru.adapters.store import Store, records
+from followthru.config import Config, load_config
+from followthru.service.contacts import NewInterview, Service
+from followthru.service.outbox import Outbox
 
 BERLIN = ZoneInfo("Europe/Berlin")
 ME = "jane@example.org"

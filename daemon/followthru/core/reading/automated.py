@@ -12,8 +12,8 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
-from followthru.core.bounce import is_daemon_sender, is_null_sender
-from followthru.core.message import Address, Message
+from followthru.core.reading.bounce import is_daemon_sender, is_null_sender
+from followthru.core.reading.message import Address, Message
 
 NOREPLY_LOCAL = re.compile(
     r"^(?:no[-_.]?reply|do[-_.]?not[-_.]?reply|dont[-_.]?reply|noreply[-_.].*|.*[-_.]noreply"
