@@ -14,6 +14,7 @@ from hypothesis import strategies as st
 from followthru.adapters import htmltext, ical, mime
 from followthru.core.reading.classify import Kind
 from followthru.errors import MessageRejected
+from followthru.service.reading import classify_bytes
 
 CORPUS = Path(__file__).resolve().parents[1] / "data" / "mail"
 FIXTURES = [p.read_bytes() for p in sorted(CORPUS.glob("*.eml"))]
@@ -121,7 +122,7 @@ def test_rejections() -> None:
         mime.parse_message(b" \n\n")
     with pytest.raises(MessageRejected, match="binary"):
         mime.parse_message((CORPUS / "malformed-binary-garbage.eml").read_bytes())
-    assert mime.classify_bytes(b"").kind is Kind.QUARANTINE
+    assert classify_bytes(b"").kind is Kind.QUARANTINE
 
 
 def test_text_without_headers_is_still_read() -> None:
@@ -158,7 +159,7 @@ def test_broken_calendar_yields_no_events() -> None:
 def test_arbitrary_bytes_never_raise(raw: bytes) -> None:
     with contextlib.suppress(MessageRejected):
         mime.parse_message(raw)
-    mime.classify_bytes(raw)
+    classify_bytes(raw)
     mime.parse_headers(raw)
 
 
@@ -191,7 +192,7 @@ def mutated_fixture(draw: st.DrawFn) -> bytes:
 @given(mutated_fixture())
 def test_mutated_fixtures_never_raise_and_stay_fast(raw: bytes) -> None:
     start = time.perf_counter()
-    got = mime.classify_bytes(raw, reference_time=datetime(2026, 3, 10, tzinfo=UTC))
+    got = classify_bytes(raw, reference_time=datetime(2026, 3, 10, tzinfo=UTC))
     assert got.kind in set(Kind)
     assert time.perf_counter() - start < 2.0
 

@@ -15,13 +15,13 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from followthru.adapters.store import Store, records
-from followthru.adapters.store.db import _statements
 from followthru.adapters.store.codec import (
     SNAPSHOT_FORMAT,
     decode_contact,
     encode_contact,
     encode_event,
 )
+from followthru.adapters.store.db import _statements
 from followthru.adapters.store.migrations import MIGRATIONS, V1
 from followthru.config import load_config
 from followthru.core.events import ContactAdded

@@ -2,7 +2,7 @@
 
 Invariants: never raises (a broken calendar yields no events); times come out aware
 (zone from TZID, including Windows zone names, from a VTIMEZONE, or UTC "Z"); floating
-times and all-day dates are marked as such (see core.message.CalendarEvent); sizes bounded.
+times and all-day dates are marked as such (see core.reading.message.CalendarEvent); sizes bounded.
 """
 
 from __future__ import annotations

@@ -18,7 +18,6 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import datetime
 from email import policy
 from email.message import Message as EmailMessage
 from email.parser import BytesParser
@@ -36,7 +35,6 @@ from followthru.adapters.headerparse import (
     parse_date,
     parse_headers,
 )
-from followthru.core.reading.classify import Classification, classify, quarantined
 from followthru.core.reading.message import CalendarEvent, DeliveryStatus, Headers, Message
 from followthru.errors import MessageRejected
 
@@ -243,19 +241,9 @@ def parse_message(raw: bytes) -> Message:
         raise MessageRejected(f"cannot parse message: {type(exc).__name__}: {exc}") from exc
 
 
-def classify_bytes(raw: bytes, *, reference_time: datetime | None = None) -> Classification:
-    """Parse and classify; a message that cannot be parsed yields a "quarantine" result."""
-    try:
-        msg = parse_message(raw)
-    except MessageRejected as exc:
-        return quarantined(str(exc))
-    return classify(msg, reference_time=reference_time)
-
-
 __all__ = [
     "MessageRejected",
     "addresses",
-    "classify_bytes",
     "decode_value",
     "delivery_status",
     "header_items",

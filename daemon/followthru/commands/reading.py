@@ -13,15 +13,8 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from followthru.adapters.mime import parse_message
-from followthru.core.reading.classify import (
-    Classification,
-    classification_json,
-    classify,
-    quarantined,
-)
-from followthru.core.reading.message import Message
-from followthru.errors import MessageRejected
+from followthru.core.reading.classify import classification_json
+from followthru.service.reading import read_message
 
 
 def classify_files(files: list[str], *, as_json: bool, now: datetime) -> int:
@@ -34,17 +27,9 @@ def classify_files(files: list[str], *, as_json: bool, now: datetime) -> int:
             print(f"followthru: {name}: cannot be read: {exc.strerror}", file=sys.stderr)
             status = 1
             continue
-        result = classification_json(name, *_read(raw, now))
+        result = classification_json(name, *read_message(raw, reference_time=now))
         print(json.dumps(result, ensure_ascii=False) if as_json else _text(result))
     return status
-
-
-def _read(raw: bytes, now: datetime) -> tuple[Message | None, Classification]:
-    try:
-        msg = parse_message(raw)
-    except MessageRejected as exc:
-        return None, quarantined(str(exc))
-    return msg, classify(msg, reference_time=now)
 
 
 def _text(result: dict[str, Any]) -> str:

@@ -48,7 +48,7 @@ class Confidence(StrEnum):
 
 
 class Envelope(Protocol):
-    """What correlation reads; core.message.Message and MessageHeaders both fit."""
+    """What correlation reads; core.reading.message.Message and MessageHeaders both fit."""
 
     @property
     def message_id(self) -> str: ...

@@ -20,7 +20,6 @@ Invariants:
 
 from __future__ import annotations
 
-import hashlib
 import logging
 from array import array
 from collections.abc import Iterator
@@ -37,14 +36,13 @@ from followthru.core import intake
 from followthru.core.correlate import Index, KnownContact, Match, SentRef, correlate
 from followthru.core.model import ContactId, Step
 from followthru.core.reading.classify import Classification, Kind, classify
-from followthru.core.reading.message import MessageHeaders
+from followthru.core.reading.triage import looks_like_report, may_be_invitation, message_key
 from followthru.errors import MessageRejected, UserError
 from followthru.service.contacts import Service
 
 log = logging.getLogger(__name__)
 MAX_BODY = 512 * 1024  # bytes of a message read for classification; the rest is not needed
 BODY_BUDGET = 4 * MAX_BODY  # bytes of bodies asked for in one FETCH (bounds what is held)
-_REPORT_SENDERS = ("mailer-daemon", "postmaster", "mail-daemon", "mailerdaemon")
 
 
 @dataclass(frozen=True, slots=True)
@@ -139,7 +137,7 @@ class Sync:
         """One FETCH's messages: every key noted, the store asked once which were seen; those
         that may mean something are kept, their bodies classified unless they are the user's."""
         views = [HeaderView(record.header) for record in batch]
-        keys = [message_key(view, record) for view, record in zip(views, batch, strict=True)]
+        keys = [message_key(view) for view in views]
         seen = self.store.seen_keys(self.account.name, keys)
         into.uids.extend(record.uid for record in batch)
         into.keys.extend(keys)
@@ -156,7 +154,8 @@ class Sync:
                 now: datetime) -> Seen | None:  # fmt: skip
         """The message if it may mean something, from its headers (no class yet)."""
         match = correlate(env, self._index)
-        if match is None and not looks_like_report(env) and not self._may_be_invitation(env):
+        keywords = self.service.config.detection.interview_keywords
+        if match is None and not looks_like_report(env) and not may_be_invitation(env, keywords):
             return None
         at = min(env.date or record.internaldate or now, now)
         return Seen(folder, record.uid, key, at, record.header, None, match)
@@ -249,13 +248,6 @@ class Sync:
         )
         return count
 
-    def _may_be_invitation(self, env: HeaderView) -> bool:
-        """Worth reading: a calendar part, or an interview keyword in the subject."""
-        subject = env.subject.lower()
-        return "text/calendar" in env.get("content-type").lower() or any(
-            k in subject for k in self.service.config.detection.interview_keywords
-        )
-
     def _mark_folder(self, folder: FolderPass) -> None:
         every = zip(folder.uids, folder.keys, strict=True)
         self.store.mark_seen_many(self.account.name, folder.folder, folder.uidvalidity, every)
@@ -318,33 +310,6 @@ def _known(
     cid, email, domain, source = row
     ordered = tuple(sorted(addresses.get(cid, [email]), key=lambda a: a != email))  # primary first
     return KnownContact(str(cid), ordered, domain or "", str(source) if source else None)
-
-
-def message_key(env: HeaderView | MessageHeaders, record: HeaderRecord) -> str:
-    """The Message-ID, or a stable hash of what identifies a message without one."""
-    message_id = env.message_id
-    if message_id:
-        return message_id
-    parts = [
-        env.date.isoformat() if env.date else "",
-        ",".join(a.addr for a in env.from_),
-        ",".join(a.addr for a in env.to + env.cc),
-        env.subject,
-    ]
-    digest = hashlib.sha256("\x1f".join(parts).encode()).hexdigest()[:32]
-    return f"<sha256-{digest}@followthru.invalid>"
-
-
-def looks_like_report(env: HeaderView) -> bool:
-    """A bounce or report, whoever it is from: its body is read to find the failed addresses."""
-    sender = env.from_[0].local if env.from_ else ""
-    content_type = env.get("content-type").lower()
-    return (
-        sender.lower() in _REPORT_SENDERS
-        or "multipart/report" in content_type
-        or env.get("return-path").strip() == "<>"
-        or bool(env.get("x-failed-recipients"))
-    )
 
 
 def _budgeted(waiting: list[tuple[Seen, int]], budget: int) -> Iterator[list[Seen]]:

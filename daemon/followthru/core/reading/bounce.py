@@ -16,7 +16,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from followthru.core.reading import bouncetext as bt
-from followthru.core.reading.message import DeliveryStatus, Message
+from followthru.core.reading.message import Address, DeliveryStatus, Message
 
 MAX_SCAN = 24 * 1024
 
@@ -89,10 +89,12 @@ def _lower_text(msg: Message) -> str:
 
 
 def is_daemon_sender(msg: Message) -> bool:
-    """From (or Return-Path/Sender) is a mail server: MAILER-DAEMON, postmaster, ..."""
-    sender = msg.sender
-    if sender is None:
-        return False
+    """From is a mail server: MAILER-DAEMON, postmaster, ..."""
+    return msg.sender is not None and is_daemon_address(msg.sender)
+
+
+def is_daemon_address(sender: Address) -> bool:
+    """A mail server's address or name: MAILER-DAEMON, postmaster, "Mail Delivery System", ..."""
     local = sender.local.split("+")[0] if "@" in sender.addr else sender.addr
     return bool(_DAEMON_LOCAL.match(local) or _DAEMON_NAME.search(sender.name))
 

@@ -16,8 +16,7 @@ from datetime import date, datetime
 from enum import StrEnum
 from typing import Any
 
-from followthru.core.reading import automated, autoreply, bounce, quotes
-from followthru.core.reading import phrases as signals
+from followthru.core.reading import automated, autoreply, bounce, phrases, quotes
 from followthru.core.reading.autoreply import AutoReplyInfo
 from followthru.core.reading.bounce import BouncedRecipient, BounceInfo
 from followthru.core.reading.message import CalendarEvent, Message
@@ -104,9 +103,9 @@ def _automated(msg: Message) -> Classification | None:
 
 
 def _personal(new: str, ref: date | None) -> Classification:
-    found = signals.signals_of(new)
+    found = phrases.signals_of(new)
     reason = "written by a person" + (f"; signals: {', '.join(found)}" if found else "")
-    return Classification(Kind.PERSONAL, reason, signals=found, reply_by=signals.reply_by(new, ref))
+    return Classification(Kind.PERSONAL, reason, signals=found, reply_by=phrases.reply_by(new, ref))
 
 
 def classify(msg: Message, *, reference_time: datetime | None = None) -> Classification:

@@ -102,6 +102,10 @@ class MessageHeaders:
     date: datetime | None = None
     headers: Headers = field(default_factory=Headers)
 
+    def get(self, name: str, default: str = "") -> str:
+        """The first value of header `name`, decoded."""
+        return self.headers.get(name, default)
+
 
 @dataclass(frozen=True, slots=True)
 class Message:

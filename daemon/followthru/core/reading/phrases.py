@@ -2,7 +2,7 @@
 
 Languages: English, German, French, Spanish, Italian, Dutch, Portuguese.
 Invariants: pure; reads only the new text (quotes and signatures already stripped by
-core.quotes); an offer phrase under a negation ("cannot offer you") is not an offer;
+core.reading.quotes); an offer phrase under a negation ("cannot offer you") is not an offer;
 the reply-by date needs a promise to answer ("we will get back to you by Friday"), read
 relative to the reference date, and is None when not stated unambiguously.
 """

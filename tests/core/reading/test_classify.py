@@ -11,11 +11,12 @@ from typing import Any
 
 import pytest
 
-from followthru.adapters.mime import classify_bytes, parse_message
+from followthru.adapters.mime import parse_message
 from followthru.core.reading.classify import Classification, classification_json
 from followthru.errors import MessageRejected
+from followthru.service.reading import classify_bytes
 
-CORPUS = Path(__file__).resolve().parents[1] / "data" / "mail"
+CORPUS = Path(__file__).resolve().parents[2] / "data" / "mail"
 EXPECTED: dict[str, dict[str, Any]] = json.loads((CORPUS / "expected.json").read_text("utf-8"))
 FILES = sorted(p.name for p in CORPUS.glob("*.eml"))
 

@@ -6,8 +6,7 @@ from datetime import UTC, date, datetime
 
 import pytest
 
-from followthru.core.reading import dates, quotes
-from followthru.core.reading import phrases as signals
+from followthru.core.reading import dates, phrases, quotes
 from followthru.core.reading.classify import Kind, classify
 from followthru.core.reading.message import Address, Headers, Message
 
@@ -119,7 +118,7 @@ def test_relative_at(text: str, expected: date) -> None:
     ],
 )
 def test_signals(text: str, expected: tuple[str, ...]) -> None:
-    assert signals.signals_of(text) == expected
+    assert phrases.signals_of(text) == expected
 
 
 @pytest.mark.parametrize(
@@ -139,7 +138,7 @@ def test_signals(text: str, expected: tuple[str, ...]) -> None:
     ],
 )
 def test_reply_by(text: str, expected: date | None) -> None:
-    assert signals.reply_by(text, REF) == expected
+    assert phrases.reply_by(text, REF) == expected
 
 
 def _person(text: str, subject: str = "", headers: tuple[tuple[str, str], ...] = ()) -> Message:

@@ -7,8 +7,7 @@ from typing import Any
 
 import pytest
 
-from followthru.core.reading import automated, autoreply, bounce, bouncetext
-from followthru.core.reading import phrases as signals
+from followthru.core.reading import automated, autoreply, bounce, bouncetext, phrases
 from followthru.core.reading.classify import Kind, classify, quarantined
 from followthru.core.reading.message import Address, CalendarEvent, DeliveryStatus, Headers, Message
 
@@ -336,4 +335,4 @@ def test_quarantined() -> None:
     ],
 )
 def test_introductions_are_a_signal(text: str, introduces: bool) -> None:
-    assert ("introduction" in signals.signals_of(text)) is introduces
+    assert ("introduction" in phrases.signals_of(text)) is introduces
