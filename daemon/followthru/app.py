@@ -31,6 +31,7 @@ from followthru.adapters.secrets import resolve_secret
 from followthru.adapters.store import Store
 from followthru.adapters.template_check import check_templates
 from followthru.config import Account, Config, load_config
+from followthru.core.items import ItemStatus
 from followthru.errors import (
     AuthenticationFailed,
     ConfigError,
@@ -230,12 +231,10 @@ async def _heartbeat(
 
 
 def _status(service: Service, watchers: list[Watcher], hold: _SendingHold) -> str:
-    row = service.store.conn.execute(
-        "SELECT COUNT(*) FROM outbox WHERE status IN ('pending', 'uncertain')"
-    ).fetchone()
+    waiting = service.store.outbox.count({ItemStatus.PENDING, ItemStatus.UNCERTAIN})
     connected = sum(1 for w in watchers if w.connected)
     status = (
-        f"watching {connected} of {len(watchers)} account(s), {row[0]} draft(s) waiting for you"
+        f"watching {connected} of {len(watchers)} account(s), {waiting} draft(s) waiting for you"
     )
     if hold.holding is not None:
         status += f"; sending waits for account {hold.holding}"
@@ -368,7 +367,7 @@ class Watcher:
             await self._wait(box)
 
     async def _arrived_during_the_round(self, box: Mailbox, inbox: str) -> bool:
-        mark = self.service.store.watermark(self.account.name, inbox)
+        mark = self.service.store.mail.watermark(self.account.name, inbox)
         return mark is not None and bool(await box.uids_after(mark.last_uid))
 
     async def _wait(self, box: Mailbox) -> None:
@@ -391,10 +390,10 @@ class Watcher:
             idle.cancel()
 
     def _until_next_timer(self) -> timedelta:
-        row = self.service.store.conn.execute("SELECT MIN(timer_at) FROM contacts").fetchone()
-        if not row or row[0] is None:
+        first = self.service.store.contacts.next_timer()
+        if first is None:
             return timedelta(days=1)
-        return max(datetime.fromisoformat(row[0]) - self.clock(), timedelta(0))
+        return max(first - self.clock(), timedelta(0))
 
 
 class _Stopped(Exception):

@@ -14,7 +14,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from followthru.adapters.store import Store, records
+from followthru.adapters.store import Store
 from followthru.adapters.store.codec import (
     SNAPSHOT_FORMAT,
     decode_contact,
@@ -71,15 +71,15 @@ def test_listing_reads_the_snapshot_written_with_each_event(service: Service) ->
     bob = interview(service, "bob@acme.example")
     service.tick(NOW + timedelta(days=30))  # timers fire: the snapshot follows every change
     (listed,) = service.contacts()
-    assert listed == service.contact(bob)
-    assert records.snapshots(service.store) == [(bob, listed)]
+    assert listed == service.replay(bob)
+    assert service.store.contacts.snapshots() == [(bob, listed)]
 
 
 def test_a_contact_without_a_readable_snapshot_is_replayed(
     service: Service, caplog: pytest.LogCaptureFixture
 ) -> None:
     ids = [interview(service, f"{name}@acme.example") for name in ("bob", "carol", "dan")]
-    truth = [service.contact(i) for i in ids]
+    truth = [service.replay(i) for i in ids]
     older = json.dumps({"format": SNAPSHOT_FORMAT - 1, "contact": {}})
     for contact_id, snapshot in zip(ids, [None, older, "{not json"], strict=True):
         service.store.conn.execute(
@@ -115,7 +115,7 @@ def test_a_store_from_before_snapshots_is_migrated_and_replayed(tmp_path: Path) 
     conn.close()
     with Store.open(path) as store:
         assert store.version == len(MIGRATIONS) == 2
-        assert records.snapshots(store) == [(1, None)]
+        assert store.contacts.snapshots() == [(ContactId("1"), None)]
         config = load_config(example_config())
         (bob,) = Service(store, config).contacts()
     assert (bob.id, bob.email) == ("1", "bob@acme.example")
@@ -127,8 +127,8 @@ def test_timers_follow_a_changed_cadence(service: Service, tmp_path: Path) -> No
     bob = interview(service, "bob@acme.example")  # ended 1 h ago: a thank-you waits
     carol = interview(service, "carol@acme.example")
     assert service.retime(NOW) == 0
-    before = records.timers(service.store)
-    assert before[bob] == next_wakeup(service.contact(bob), service.policy)
+    before = service.store.contacts.timers()
+    assert before[bob] == next_wakeup(service.replay(bob), service.policy)
     shorter = tmp_path / "shorter.yaml"
     shorter.write_text(
         service.config.path.read_text().replace(
@@ -137,29 +137,29 @@ def test_timers_follow_a_changed_cadence(service: Service, tmp_path: Path) -> No
     )
     changed = Service(service.store, load_config(shorter))
     assert changed.retime(NOW) == 2
-    after = records.timers(service.store)
+    after = service.store.contacts.timers()
     for contact_id in (bob, carol):
-        assert after[contact_id] == next_wakeup(changed.contact(contact_id), changed.policy)
+        assert after[contact_id] == next_wakeup(changed.replay(contact_id), changed.policy)
         was = before[contact_id]
         assert was is not None and after[contact_id] == was - timedelta(days=3)
     assert changed.retime(NOW) == 0
     assert service.retime(NOW) == 2  # and back
-    assert records.timers(service.store) == before
+    assert service.store.contacts.timers() == before
 
 
 def test_the_daemon_writes_missing_snapshots_when_it_starts(
     service: Service, caplog: pytest.LogCaptureFixture
 ) -> None:
     ids = [interview(service, f"{name}@acme.example") for name in ("bob", "carol", "dan", "eve")]
-    truth = [service.contact(i) for i in ids]
+    truth = [service.replay(i) for i in ids]
     older = json.dumps({"format": SNAPSHOT_FORMAT + 1, "contact": {}})
     for contact_id, snapshot in zip(ids, [None, older, "{not json"], strict=False):
         service.store.conn.execute(
             "UPDATE contacts SET snapshot = ? WHERE id = ?", (snapshot, contact_id)
         )
-    assert records.stale_snapshots(service.store) == ids[:3]
+    assert service.store.contacts.stale_snapshots() == ids[:3]
     with caplog.at_level(logging.INFO):
         service.refresh_store(NOW)
     assert "snapshots_written contacts=3" in caplog.text
-    assert records.stale_snapshots(service.store) == []
-    assert records.snapshots(service.store) == list(zip(ids, truth, strict=True))
+    assert service.store.contacts.stale_snapshots() == []
+    assert service.store.contacts.snapshots() == list(zip(ids, truth, strict=True))

@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from followthru.adapters.store import Store, Watermark
+from followthru.adapters.store.mail import Quarantined
 from followthru.adapters.store.migrations import MIGRATIONS
 from followthru.errors import StoreError, StoreLocked
 
@@ -27,7 +28,7 @@ def store(tmp_path: Path) -> Store:
 def test_created_with_its_folder_private_and_in_wal_mode(tmp_path: Path) -> None:
     path = tmp_path / "deep" / "er" / "state.db"
     with Store.open(path) as store:
-        store.append_event(None, AT, "probe", "first write makes the WAL file")
+        store.events.append(None, AT, "probe", "first write makes the WAL file")
         assert store.conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
         assert store.conn.execute("PRAGMA foreign_keys").fetchone()[0] == 1
         assert stat.S_IMODE(path.stat().st_mode) == 0o600
@@ -74,14 +75,14 @@ def test_an_unwritable_location_is_a_clear_error(tmp_path: Path) -> None:
 
 
 def test_the_event_log_is_append_only(store: Store) -> None:
-    event_id = store.append_event(
+    event_id = store.events.append(
         None, AT, "interview_held", "the interview ended", "<m1@x>", {"k": 1}
     )
     with pytest.raises(sqlite3.IntegrityError, match="append-only"):
         store.conn.execute("UPDATE events SET reason = 'changed' WHERE id = ?", (event_id,))
     with pytest.raises(sqlite3.IntegrityError, match="append-only"):
         store.conn.execute("DELETE FROM events")
-    [row] = store.events()
+    [row] = store.events.rows()
     assert (row.type, row.reason, row.message_id, row.data, row.at) == (
         "interview_held", "the interview ended", "<m1@x>", {"k": 1}, AT,
     )  # fmt: skip
@@ -89,38 +90,42 @@ def test_the_event_log_is_append_only(store: Store) -> None:
 
 def test_naive_times_never_reach_the_store(store: Store) -> None:
     with pytest.raises(ValueError, match="naive"):
-        store.append_event(None, datetime(2026, 3, 2), "x", "y")  # noqa: DTZ001
+        store.events.append(None, datetime(2026, 3, 2), "x", "y")  # noqa: DTZ001
 
 
 def test_a_transaction_rolls_back_everything_together(store: Store) -> None:
     mark = Watermark("personal", "INBOX", 7, 42, None)
     with pytest.raises(RuntimeError), store.transaction():
-        store.append_event(None, AT, "reply", "a reply")
-        store.set_watermark(mark)
+        store.events.append(None, AT, "reply", "a reply")
+        store.mail.set_watermark(mark)
         raise RuntimeError("crash between the event and the commit")
-    assert store.events() == []
-    assert store.watermark("personal", "INBOX") is None
+    assert store.events.rows() == []
+    assert store.mail.watermark("personal", "INBOX") is None
     with store.transaction():
-        store.append_event(None, AT, "reply", "a reply")
-        store.set_watermark(mark)
-    assert store.watermark("personal", "INBOX") == mark
-    store.set_watermark(Watermark("personal", "INBOX", 8, 3, 99))
-    assert store.watermark("personal", "INBOX") == Watermark("personal", "INBOX", 8, 3, 99)
+        store.events.append(None, AT, "reply", "a reply")
+        store.mail.set_watermark(mark)
+    assert store.mail.watermark("personal", "INBOX") == mark
+    store.mail.set_watermark(Watermark("personal", "INBOX", 8, 3, 99))
+    assert store.mail.watermark("personal", "INBOX") == Watermark("personal", "INBOX", 8, 3, 99)
 
 
 def test_seen_messages_are_recorded_once(store: Store) -> None:
-    assert store.mark_seen("personal", "INBOX", 7, 1, "<a@x>")
-    assert not store.mark_seen("personal", "INBOX", 7, 1, "<a@x>")
-    assert store.mark_seen("personal", "INBOX", 8, 1, "<a@x>")  # a new UIDVALIDITY is a new key
-    assert store.seen_key("personal", "<a@x>")
-    assert not store.seen_key("personal", "<b@x>")
-    assert not store.seen_key("work", "<a@x>")
+    assert store.mail.mark_seen("personal", "INBOX", 7, 1, "<a@x>")
+    assert not store.mail.mark_seen("personal", "INBOX", 7, 1, "<a@x>")
+    assert store.mail.mark_seen(
+        "personal", "INBOX", 8, 1, "<a@x>"
+    )  # a new UIDVALIDITY is a new key
+    assert store.mail.seen_key("personal", "<a@x>")
+    assert not store.mail.seen_key("personal", "<b@x>")
+    assert not store.mail.seen_key("work", "<a@x>")
 
 
 def test_quarantine_keeps_the_latest_error_per_message(store: Store) -> None:
-    store.quarantine("personal", "INBOX", 7, 5, None, "cannot parse")
-    store.quarantine("personal", "INBOX", 7, 5, None, "still cannot parse")
-    assert store.quarantined() == [("personal", "INBOX", 7, 5, None, "still cannot parse")]
+    store.mail.quarantine("personal", "INBOX", 7, 5, None, "cannot parse")
+    store.mail.quarantine("personal", "INBOX", 7, 5, None, "still cannot parse")
+    assert store.mail.quarantined() == [
+        Quarantined("personal", "INBOX", 7, 5, None, "still cannot parse")
+    ]
 
 
 def test_outbox_status_is_checked_by_the_schema(store: Store) -> None:
@@ -160,15 +165,15 @@ def test_only_one_daemon_per_store(tmp_path: Path) -> None:
 
 def test_nested_transactions_commit_with_the_outer_one(store: Store) -> None:
     with store.transaction():
-        store.append_event(None, AT, "outer", "kept")
+        store.events.append(None, AT, "outer", "kept")
         with pytest.raises(RuntimeError), store.transaction():
-            store.append_event(None, AT, "inner", "rolled back alone")
+            store.events.append(None, AT, "inner", "rolled back alone")
             raise RuntimeError
         with store.transaction():
-            store.append_event(None, AT, "inner", "kept with the outer")
-    assert [e.type for e in store.events()] == ["outer", "inner"]
+            store.events.append(None, AT, "inner", "kept with the outer")
+    assert [e.type for e in store.events.rows()] == ["outer", "inner"]
     with pytest.raises(RuntimeError), store.transaction():
         with store.transaction():
-            store.append_event(None, AT, "inner", "lost with the outer")
+            store.events.append(None, AT, "inner", "lost with the outer")
         raise RuntimeError
-    assert len(store.events()) == 2
+    assert len(store.events.rows()) == 2

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from followthru.adapters.store import Store, records
+from followthru.adapters.store import Store
 from followthru.config import load_config
 from followthru.service.contacts import Service
 
@@ -18,8 +18,8 @@ def assert_snapshots_are_replays(config: Path) -> int:
     with Store.open(cfg.store_path) as store:
         service = Service(store, cfg)
         compared = 0
-        for contact_id, snapshot in records.snapshots(store):
+        for contact_id, snapshot in store.contacts.snapshots():
             assert snapshot is not None, f"contact {contact_id} has no snapshot"
-            assert snapshot == service.contact(contact_id), f"contact {contact_id}"
+            assert snapshot == service.replay(contact_id), f"contact {contact_id}"
             compared += 1
         return compared

@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 
-from followthru.adapters.store import Store, records
+from followthru.adapters.store import Store
 from followthru.cli import main
 from followthru.config import load_config
 from followthru.core.machine import decide, new_contact
@@ -131,19 +131,21 @@ def test_contacts_and_show_follow_the_spec_shapes(
         "name",
         "company",
         "role",
+        "position",
         "state",
         "source",
         "outreach_count",
         "last_outreach_at",
         "next_step",
     }
-    assert (contact["email"], contact["name"], contact["company"], contact["role"], contact["state"]) == (
+    assert (contact["email"], contact["name"], contact["company"], contact["position"], contact["state"]) == (
         "bob@acme.example", "Bob Stone", "Acme", "Platform Engineer", "interviewed",
     )  # fmt: skip
+    assert contact["role"] == "interviewer"  # SPEC: the role in the flows; the title is `position`
     assert contact["next_step"]["step"] == "thank_you"
     shown = run_json(capsys, config, "show", "1", "--now", NOW)
     assert set(shown) == {"contact", "events", "queue"}
-    assert [e["type"] for e in shown["events"]] == ["ContactAdded", "InterviewRegistered"]
+    assert [e["type"] for e in shown["events"]] == ["contact_added", "interview_registered"]
     assert all(set(e) == {"at", "type", "reason", "message_id"} for e in shown["events"])
     [item] = shown["queue"]
     assert set(item) == {
@@ -305,14 +307,14 @@ def test_the_state_is_the_replay_of_the_event_log(
         service = Service(store, cfg)
         fired = service.tick(datetime.fromisoformat("2026-03-20T10:00:00+00:00"))
         assert any(not d.ignored for d in fired)  # timers really moved someone on
-        for row in records.all_contacts(store):
-            events = records.contact_events(store, row.id)
+        for row in store.contacts.all():
+            events = store.events.of(row.id)
             contact = new_contact(events[0])  # type: ignore[arg-type]
             for event in events[1:]:
                 contact = decide(contact, event, event.at, service.policy).contact
-            assert service.contact(row.id) == contact
+            assert service.replay(row.id) == contact
             assert row.state == contact.state.value  # the cached state agrees with the log
-        assert service.contacts() == [service.contact(r.id) for r in records.all_contacts(store)]
+        assert service.contacts() == [service.replay(r.id) for r in store.contacts.all()]
     assert assert_snapshots_are_replays(config) == 2
 
 

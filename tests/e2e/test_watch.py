@@ -82,7 +82,7 @@ def state_of(
 
 def event_count(config: Path) -> int:
     with Store.open(load_config(config).store_path) as store:
-        return len(store.events())
+        return len(store.events.rows())
 
 
 def test_sent_mail_and_a_reply_move_the_contact_exactly_once(

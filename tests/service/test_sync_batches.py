@@ -5,14 +5,14 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from itertools import pairwise
 
-from followthru.service.sync import MAX_BODY, Seen, _budgeted
+from followthru.service.sync import MAX_BODY, Arrival, _budgeted
 
 AT = datetime(2026, 3, 4, tzinfo=UTC)
 
 
 def test_bodies_are_fetched_in_runs_of_the_budget_in_order() -> None:
-    def seen(uid: int) -> Seen:
-        return Seen("INBOX", uid, f"<{uid}@x>", AT, b"")
+    def seen(uid: int) -> Arrival:
+        return Arrival("INBOX", uid, f"<{uid}@x>", AT, b"")
 
     sizes = [100, MAX_BODY, 300, MAX_BODY, MAX_BODY, 5, 7, MAX_BODY, 1]
     waiting = [(seen(uid), size) for uid, size in enumerate(sizes)]

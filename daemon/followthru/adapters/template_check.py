@@ -16,7 +16,6 @@ from zoneinfo import ZoneInfo
 from followthru.adapters.compose import Mailbox, UnsafeHeader
 from followthru.adapters.templates import (
     SUFFIX,
-    TASKS,
     Interview,
     LetterContext,
     Person,
@@ -25,6 +24,7 @@ from followthru.adapters.templates import (
     day_text,
 )
 from followthru.config.reader import STEP_NAMES
+from followthru.core.model import TASKS
 from followthru.errors import ConfigError
 
 

@@ -49,6 +49,7 @@ from followthru.adapters.compose import (
     strip_reply_prefixes,
 )
 from followthru.config.reader import STEP_NAMES
+from followthru.core.model import REFERRAL_STEPS, SOURCE_NOTES, Step
 
 SUFFIX = ".txt.j2"
 WIDTH = 72
@@ -59,14 +60,13 @@ _DAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Su
 _MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August",
            "September", "October", "November", "December")  # fmt: skip
 _HONORIFICS = frozenset({"dr", "mr", "mrs", "ms", "mx", "prof", "sir", "dame"})
-_INTERVIEW_STEPS = (
-    "closing_checklist", "thank_you", "phone_message", "check_in", "keep_in_mind", "stay_in_touch",
-)  # fmt: skip
-TASKS = frozenset({"closing_checklist", "phone_message"})  # notes to self: To and From are `me`
-_NEEDS = {
-    **dict.fromkeys(_INTERVIEW_STEPS, "interview"),
-    **{step: "source" for step in STEP_NAMES if step.startswith("referral_")},
-    **{step: "referral" for step in STEP_NAMES if step.startswith("source_")},
+_NEEDS = {  # what each step's letter needs in its context
+    step.value: "referral"
+    if step in SOURCE_NOTES
+    else "source"
+    if step in REFERRAL_STEPS
+    else "interview"
+    for step in Step
 }
 
 

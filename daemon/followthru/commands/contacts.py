@@ -11,10 +11,12 @@ from datetime import date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from followthru.adapters.store import Store, records
+from followthru.adapters.store import ContactRow, OutboxRow, Store
 from followthru.config import Config, is_address
 from followthru.config.reader import parse_duration
-from followthru.core.model import Contact, Outcome
+from followthru.core.events import event_name
+from followthru.core.items import OPEN
+from followthru.core.model import Contact, ContactId, Outcome, Role
 from followthru.core.plan import PlannedStep
 from followthru.errors import UsageError, UserError
 from followthru.service.contacts import NewInterview, Service
@@ -40,7 +42,7 @@ def add_interview(service: Service, args: Any, now: datetime) -> int:
         notes="\n".join(args.note),
     )
     contact_id = service.register_interview(new, now)
-    print(_summary(service, contact_id, now))
+    print(_summary(service, contact_id))
     return 0
 
 
@@ -54,7 +56,7 @@ def add_referral(service: Service, args: Any, now: datetime) -> int:
         notes=tuple(args.note),
         source_name=args.source_name or "",
     )
-    print(_summary(service, contact_id, now))
+    print(_summary(service, contact_id))
     return 0
 
 
@@ -96,13 +98,18 @@ def contacts(service: Service, *, as_json: bool, now: datetime) -> int:
 
 def show(service: Service, args: Any, *, as_json: bool, now: datetime) -> int:
     row = _row(service, args.contact)
-    contact = service.contact(row.id)
+    contact = service.replay(row.id)
     upcoming = _next_steps(service, [contact], now)
     events = [
-        {"at": _iso(e.at, service), "type": e.type, "reason": e.reason, "message_id": e.message_id}
-        for e in service.store.events(row.id)
+        {
+            "at": _iso(e.at, service),
+            "type": event_name(e.type),
+            "reason": e.reason,
+            "message_id": e.message_id,
+        }
+        for e in service.store.events.rows(row.id)
     ]
-    queue = [queue_json(service, item) for item in records.outbox(service.store, contact_id=row.id)]
+    queue = [queue_json(service, item) for item in service.store.outbox.items(contact_id=row.id)]
     data = {
         "contact": _contact_json(service, contact, upcoming.get(contact.id)),
         "events": events,
@@ -114,14 +121,14 @@ def show(service: Service, args: Any, *, as_json: bool, now: datetime) -> int:
     interview_notes = (
         [contact.interview.notes] if contact.interview and contact.interview.notes else []
     )
-    notes = records.notes_of(service.store, row.id) + interview_notes
+    notes = service.store.contacts.notes_of(row.id) + interview_notes
     print(_show_text({**data, "notes": notes}, service.config.identity.timezone))
     return 0
 
 
 def plan(service: Service, *, days: int, as_json: bool, now: datetime) -> int:
     steps = service.plan(now, days)
-    emails = {str(r.id): r.email for r in records.all_contacts(service.store)}
+    emails = service.store.contacts.emails()
     entries = [_plan_json(step, emails, service) for step in steps]
     if as_json:
         print(json.dumps(entries, indent=2))
@@ -135,10 +142,10 @@ def plan(service: Service, *, days: int, as_json: bool, now: datetime) -> int:
     return 0
 
 
-def queue_json(service: Service, item: records.OutboxRow) -> dict[str, Any]:
+def queue_json(service: Service, item: OutboxRow) -> dict[str, Any]:
     return {
         "id": item.id,
-        "contact": item.to[0] if item.to else records.email_of(service.store, item.contact_id),
+        "contact": item.to[0] if item.to else service.store.contacts.email_of(item.contact_id),
         "step": item.step,
         "kind": item.kind,
         "to": list(item.to),
@@ -174,8 +181,8 @@ def _address(flag: str, text: str) -> str:
     return text.strip().lower()
 
 
-def _row(service: Service, key: str) -> records.ContactRow:
-    row = records.find_contact(service.store, key)
+def _row(service: Service, key: str) -> ContactRow:
+    row = service.store.contacts.find(key)
     if row is None:
         raise UserError(f"no contact {key!r} (see `followthru contacts`)")
     return row
@@ -200,14 +207,15 @@ def _next_steps(service: Service, people: list[Contact], now: datetime) -> dict[
 
 
 def _contact_json(service: Service, contact: Contact, nxt: PlannedStep | None) -> dict[str, Any]:
-    source = records.find_contact(service.store, contact.source) if contact.source else None
+    source = service.store.contacts.find(contact.source) if contact.source else None
     interview = contact.interview
     return {
         "id": int(contact.id),
         "email": contact.email,
         "name": contact.name or None,
         "company": contact.company or (interview.company if interview else "") or None,
-        "role": (interview.role or None) if interview else None,
+        "role": _role(contact),
+        "position": (interview.role or None) if interview else None,
         "state": contact.state.value,
         "source": source.email if source else None,
         "outreach_count": contact.outreach_count,
@@ -221,7 +229,7 @@ def _contact_json(service: Service, contact: Contact, nxt: PlannedStep | None) -
     }
 
 
-def _plan_json(step: PlannedStep, emails: dict[str, str], service: Service) -> dict[str, Any]:
+def _plan_json(step: PlannedStep, emails: dict[ContactId, str], service: Service) -> dict[str, Any]:
     entry = {
         "contact": emails.get(step.contact, step.contact),
         "step": step.step.value if step.step else None,
@@ -233,10 +241,18 @@ def _plan_json(step: PlannedStep, emails: dict[str, str], service: Service) -> d
     return entry
 
 
-def _summary(service: Service, contact_id: int, now: datetime) -> str:
-    contact = service.contact(contact_id)
+def _role(contact: Contact) -> str | None:
+    """The contact's role in the flows (SPEC): an interviewer who is also a source is one."""
+    for role in (Role.INTERVIEWER, Role.REFERRAL, Role.SOURCE):
+        if role in contact.roles:
+            return role.value
+    return None
+
+
+def _summary(service: Service, contact_id: ContactId) -> str:
+    contact = service.replay(contact_id)
     lines = [f"{contact.email} (id {contact_id}): {contact.state}"]
-    for item in records.outbox(service.store, contact_id=contact_id, statuses=records.OPEN):
+    for item in service.store.outbox.items(contact_id=contact_id, statuses=OPEN):
         lines.append(
             f"  queued #{item.id}: {item.step} ({item.kind}) due {_short(_iso(item.due_at, service), service.config.identity.timezone)}"
         )
@@ -246,7 +262,7 @@ def _summary(service: Service, contact_id: int, now: datetime) -> str:
 def _show_text(data: dict[str, Any], tz: ZoneInfo) -> str:
     c = data["contact"]
     lines = [f"{c['name'] or c['email']} <{c['email']}> (id {c['id']})", f"  state: {c['state']}"]
-    for key in ("company", "role", "source"):
+    for key in ("company", "position", "role", "source"):
         if c[key]:
             lines.append(f"  {key}: {c[key]}")
     lines += [f"  note: {line}" for note in data.get("notes", []) for line in note.splitlines()]

@@ -27,8 +27,9 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from followthru import app
-from followthru.adapters.store import Store, records
+from followthru.adapters.store import Store
 from followthru.config import Config, load_config
+from followthru.core.items import ItemStatus
 from followthru.service.contacts import NewInterview, Service
 from followthru.service.outbox import Outbox
 
@@ -172,9 +173,11 @@ class Demo:
     def _send_from_client(self, config: Config, step: str) -> None:
         with self._service(config) as service:
             [item] = [
-                i for i in records.outbox(service.store, statuses=("pending",)) if i.step == step
+                i
+                for i in service.store.outbox.items(statuses={ItemStatus.PENDING})
+                if i.step == step
             ]
-            raw = records.rendered(service.store, item.id) or b""
+            raw = service.store.outbox.rendered(item.id) or b""
         edited = re.sub(rb"\[\[ADD:.*?\]\]", FILLED.encode(), raw, flags=re.DOTALL)
         with _imap(self.imap_port, self.password) as client:
             client.append("Sent", edited, flags=[b"\\Seen"])
@@ -185,7 +188,9 @@ class Demo:
     def _done(self, config: Config, step: str, now: datetime) -> None:
         with self._service(config) as service:
             [item] = [
-                i for i in records.outbox(service.store, statuses=("pending",)) if i.step == step
+                i
+                for i in service.store.outbox.items(statuses={ItemStatus.PENDING})
+                if i.step == step
             ]
             Outbox(service).done(item.id, now)
         self._say("", f"`followthru done {item.id}`: the {step.replace('_', ' ')} is ticked off.")
@@ -193,7 +198,9 @@ class Demo:
     def _approve(self, config: Config, step: str, now: datetime) -> None:
         with self._service(config) as service:
             [item] = [
-                i for i in records.outbox(service.store, statuses=("pending",)) if i.step == step
+                i
+                for i in service.store.outbox.items(statuses={ItemStatus.PENDING})
+                if i.step == step
             ]
             Outbox(service).approve(item.id, now)
         self._say(
@@ -220,10 +227,10 @@ class Demo:
 
     def _state(self, config: Config, email: str, intro: str) -> None:
         with self._service(config) as service:
-            row = records.find_contact(service.store, email)
+            row = service.store.contacts.find(email)
             assert row is not None  # noqa: S101
-            contact = service.contact(row.id)
-            items = records.outbox(service.store, contact_id=row.id)
+            contact = service.replay(row.id)
+            items = service.store.outbox.items(contact_id=row.id)
         if intro:
             print(f"  {intro}")
         print(f"  state of {contact.name or email}: {contact.state}")
@@ -232,8 +239,8 @@ class Demo:
 
     def _show_draft(self, config: Config, step: str) -> None:
         with self._service(config) as service:
-            [item] = [i for i in records.outbox(service.store) if i.step == step]
-            raw = records.rendered(service.store, item.id) or b""
+            [item] = [i for i in service.store.outbox.items() if i.step == step]
+            raw = service.store.outbox.rendered(item.id) or b""
         print(f"\n  --- the draft now in Jane's Drafts folder ({step}) ---")
         self._print_message(raw)
 

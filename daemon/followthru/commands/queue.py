@@ -13,17 +13,15 @@ from email import message_from_bytes, policy
 from pathlib import Path
 from typing import Any
 
-from followthru.adapters.store import records
 from followthru.commands.contacts import queue_json
+from followthru.core.items import OPEN, ItemStatus
 from followthru.errors import UsageError, UserError
 from followthru.service.contacts import Service
 from followthru.service.outbox import Outbox
 
-SHOWN = ("pending", "approved", "uncertain")
-
 
 def queue(service: Service, *, show_all: bool, as_json: bool) -> int:
-    items = records.outbox(service.store, statuses=None if show_all else SHOWN)
+    items = service.store.outbox.items(statuses=None if show_all else OPEN)
     rows = [queue_json(service, item) for item in items]
     if as_json:
         print(json.dumps(rows, indent=2))
@@ -34,7 +32,7 @@ def queue(service: Service, *, show_all: bool, as_json: bool) -> int:
         what = f"{row['step']} ({row['kind']})"
         note = (
             f"  [{item.last_error}]"
-            if item.last_error and row["status"] in ("uncertain", "pending")
+            if item.last_error and item.status in (ItemStatus.UNCERTAIN, ItemStatus.PENDING)
             else ""
         )
         print(
@@ -86,8 +84,8 @@ def _until(text: str, service: Service) -> datetime:
 
 def edit(service: Service, item_id: int, now: datetime, env: Mapping[str, str]) -> int:
     """Open the item's text in $VISUAL/$EDITOR; store what was saved (re-checked)."""
-    item = records.item(service.store, item_id)
-    raw = records.rendered(service.store, item_id) if item else None
+    item = service.store.outbox.item(item_id)
+    raw = service.store.outbox.rendered(item_id) if item else None
     if item is None or raw is None:
         raise UserError(f"no draft to edit for item {item_id} (see `followthru queue`)")
     msg = message_from_bytes(raw, policy=policy.default)

@@ -13,11 +13,9 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
-STEP_NAMES = (
-    "closing_checklist", "thank_you", "phone_message", "check_in", "keep_in_mind", "stay_in_touch",
-    "referral_intro", "referral_check_in", "referral_thank_you",
-    "source_attempted", "source_connected", "source_met", "source_unreachable",
-)  # fmt: skip
+from followthru.core.model import Step
+
+STEP_NAMES = tuple(step.value for step in Step)
 
 _MISSING = object()
 _DURATION = re.compile(r"^(?:(\d+)([smhdw]))+$")

@@ -126,6 +126,13 @@ class Match:
     needs_review: bool = False
 
 
+def company_domain(email: str, free_mail: frozenset[str]) -> str:
+    """The company a new contact's address speaks for: its domain, unless that is one of the
+    configured free-mail domains (a gmail.com address says nothing about an employer)."""
+    domain = email.rpartition("@")[2].lower()
+    return "" if domain in free_mail else domain
+
+
 def is_free_mail(domain: str) -> bool:
     """The domain or one of its parents is a free-mail provider (a set lookup per label)."""
     labels = domain.lower().split(".")

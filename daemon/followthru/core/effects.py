@@ -16,6 +16,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
+from followthru.core.items import ItemEvent
 from followthru.core.model import Contact, ContactId, Step, StepKind
 
 
@@ -34,10 +35,12 @@ class QueueStep:
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class WithdrawPending:
-    """Take the queued item for `step` back (remove our draft); never send it."""
+    """Take the queued item for `step` back (remove our draft); never send it. `how` is what
+    happens to the item (items.py): withdrawn by the flow, or expired unseen by the user."""
 
     step: Step
     reason: str
+    how: ItemEvent = ItemEvent.WITHDRAWN
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -251,3 +251,31 @@ def event_key(event: Event) -> EventKey:
     if isinstance(event, OutcomeRecorded):
         return EventKey(f"outcome_{event.outcome.value}")
     return _KEYS[type(event)]
+
+
+EVENT_NAMES: dict[str, str] = {
+    ContactAdded.__name__: "contact_added",
+    InterviewRegistered.__name__: "interview_registered",
+    InterviewHeld.__name__: "interview_held",
+    InterviewCancelled.__name__: "interview_cancelled",
+    ReferralRegistered.__name__: "referral_registered",
+    ReferralSuggested.__name__: "referral_suggested",
+    OutboundSeen.__name__: "outbound_seen",
+    ReplyReceived.__name__: "reply",
+    AutoReplyReceived.__name__: "auto_reply",
+    BounceReceived.__name__: "bounce",
+    OutcomeRecorded.__name__: "outcome",
+    TimerFired.__name__: "timer",
+    DraftApproved.__name__: "approved",
+    DraftRejected.__name__: "rejected_draft",
+    TaskDone.__name__: "task_done",
+}
+"""An event's public name (SPEC "Events"; `show --json` prints it), by its type tag."""
+
+
+def event_name(tag: str) -> str:
+    """The lowercase snake_case name of the event stored under `tag`, never a class name."""
+    known = EVENT_NAMES.get(tag)
+    if known is not None:
+        return known
+    return "".join(f"_{c.lower()}" if c.isupper() else c for c in tag).lstrip("_")

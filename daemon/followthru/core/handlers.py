@@ -38,6 +38,7 @@ from followthru.core.history import (
     settle,
     withdraw,
 )
+from followthru.core.items import ItemEvent
 from followthru.core.model import (
     CADENCE,
     Contact,
@@ -228,7 +229,11 @@ def _expire(contact: Contact, items: list[Pending], at: datetime) -> Decision:
     effects: list[Effect] = []
     for item in items:
         contact = settle(contact, item.step, at, made=False)
-        effects.append(WithdrawPending(step=item.step, reason="expired: nobody acted on it"))
+        effects.append(
+            WithdrawPending(
+                step=item.step, reason="expired: nobody acted on it", how=ItemEvent.EXPIRED
+            )
+        )
         text = f"The {item.step} for {contact.email} expired unsent; the cadence goes on."
         effects.append(NotifyUser(text=text))
     contact = interviewer.progress(contact)

@@ -29,6 +29,7 @@ from followthru.core.events import (
     OutcomeRecorded,
     ReplyReceived,
 )
+from followthru.core.invitations import InvitationSeen
 from followthru.core.model import ContactId, Outcome, Step
 from followthru.core.reading.classify import Classification, Kind
 
@@ -63,8 +64,23 @@ class Ours:
 @dataclass(frozen=True, slots=True)
 class Intake:
     deliveries: tuple[Delivery, ...] = ()
-    referrals: tuple[NewReferral, ...] = ()
     reason: str = ""
+
+
+def revealed(
+    env: Envelope, match: Match | None, cls: Classification | None, index: Index
+) -> tuple[NewReferral, ...]:
+    """The strangers a message reveals as referrals, to be registered before its events are
+    applied (so that its events reach them too): the user's mail to strangers with a known
+    contact in Cc (that contact is the source), or a known contact's personal mail that
+    introduces strangers it copies (the writer is the source)."""
+    if match is not None and match.outbound:
+        return _referrals(env, index, _known(env.cc, index))
+    if cls is None or cls.kind is not Kind.PERSONAL or match is None or match.contact_id is None:
+        return ()
+    if match.needs_review:
+        return ()
+    return _introduced(cls, env, index, ContactId(match.contact_id))
 
 
 def outbound(env: Envelope, key: str, at: datetime, index: Index, ours: Ours | None) -> Intake:
@@ -77,13 +93,13 @@ def outbound(env: Envelope, key: str, at: datetime, index: Index, ours: Ours | N
         step=ours.step if ours else None, owner=owner,
     )  # fmt: skip
     targets = dict.fromkeys([*to, *cc, *([owner] if owner else [])])
-    referrals = _referrals(env, index, cc)
     reason = f"the user's message to {len(targets)} known contact(s)"
-    return Intake(tuple(Delivery(c, event) for c in targets), referrals, reason)
+    return Intake(tuple(Delivery(c, event) for c in targets), reason)
 
 
-def inbound(cls: Classification, match: Match | None, key: str, at: datetime, index: Index,
-            env: Envelope | None = None) -> Intake:  # fmt: skip
+def inbound(
+    cls: Classification, match: Match | None, key: str, at: datetime, index: Index
+) -> Intake:
     """A message someone else wrote, as classified."""
     if cls.kind is Kind.BOUNCE:
         return _bounce(cls, key, at, index)
@@ -99,8 +115,7 @@ def inbound(cls: Classification, match: Match | None, key: str, at: datetime, in
         )
         return Intake((Delivery(contact, event),), reason=f"auto-reply ({match.reason})")
     if cls.kind is Kind.PERSONAL:
-        reply = _reply(cls, contact, key, at, match)
-        return Intake(reply.deliveries, _introduced(cls, env, index, contact), reply.reason)
+        return _reply(cls, contact, key, at, match)
     return Intake(reason=f"{cls.kind}: nothing for the cadence")
 
 
@@ -117,11 +132,11 @@ def _reply(cls: Classification, contact: ContactId, key: str, at: datetime, matc
 
 
 def _introduced(
-    cls: Classification, env: Envelope | None, index: Index, writer: ContactId
+    cls: Classification, env: Envelope, index: Index, writer: ContactId
 ) -> tuple[NewReferral, ...]:
     """A contact's mail that introduces strangers it copies: each becomes a referral, the
     writer their source."""
-    if env is None or "introduction" not in cls.signals:
+    if "introduction" not in cls.signals:
         return ()
     strangers = [
         a for a in (*env.to, *env.cc)
@@ -156,19 +171,6 @@ def _referrals(env: Envelope, index: Index, cc: list[ContactId]) -> tuple[NewRef
         if a.addr and a.addr not in index.by_address and a.addr not in index.own_addresses
     ]
     return tuple(NewReferral(a.addr, a.name, cc[0]) for a in strangers)
-
-
-@dataclass(frozen=True, slots=True)
-class InvitationSeen:
-    """An interview found in a calendar invitation, for one attendee who is not the user."""
-
-    email: str
-    uid: str
-    sequence: int
-    cancelled: bool
-    start: datetime | None
-    end: datetime | None
-    summary: str
 
 
 def invitations(cls: Classification, keywords: tuple[str, ...], own: frozenset[str],

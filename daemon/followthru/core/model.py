@@ -138,6 +138,9 @@ TASKS = frozenset({Step.CLOSING_CHECKLIST, Step.PHONE_MESSAGE})
 SOURCE_NOTES = frozenset(
     {Step.SOURCE_ATTEMPTED, Step.SOURCE_CONNECTED, Step.SOURCE_MET, Step.SOURCE_UNREACHABLE}
 )
+"""Notes to a referral's source (the item's recipient is the source, not its owner)."""
+REFERRAL_STEPS = frozenset({Step.REFERRAL_INTRO, Step.REFERRAL_CHECK_IN, Step.REFERRAL_THANK_YOU})
+"""Letters to a referral (the source is named in them)."""
 TRIES = frozenset(
     {Step.THANK_YOU, Step.PHONE_MESSAGE, Step.CHECK_IN, Step.REFERRAL_INTRO, Step.REFERRAL_CHECK_IN}
 )

@@ -31,6 +31,7 @@ from followthru.core.model import (
     Policy,
     Step,
     TryKind,
+    replace,
 )
 from followthru.core.window import (
     day_start,
@@ -115,6 +116,21 @@ def send_at(item: Pending, contact: Contact, policy: Policy, now: datetime) -> d
     if item.step is Step.THANK_YOU and contact.interview is not None:
         earliest = max(earliest, contact.interview.end)
     return next_opening(max(_held(earliest, item.step, contact, policy), now), policy)
+
+
+def release_at(
+    step: Step, queued_due: datetime, contact: Contact, policy: Policy, now: datetime
+) -> datetime | None:
+    """When the approved email for `step` may go out, or None when the contact's flow no
+    longer holds it (a reply or an outcome let go of it: it is never sent).
+
+    `queued_due` is the queue's own due time for it: a snooze there only delays the flow's.
+    """
+    pending = contact.pending_step(step)
+    if pending is None:
+        return None
+    held = replace(pending, due_at=max(pending.due_at, queued_due))
+    return send_at(held, contact, policy, now)
 
 
 def try_count(contact: Contact, policy: Policy) -> int:

@@ -17,30 +17,29 @@ import logging
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING
 
-from followthru.adapters.store import Store, records
+from followthru.adapters.store import Store
+from followthru.adapters.store.outbox import NewItem
 from followthru.config import Config
 from followthru.core import effects as fx
+from followthru.core.correlate import company_domain
 from followthru.core.effects import Decision
 from followthru.core.events import (
     ContactAdded,
     Event,
-    InterviewCancelled,
     InterviewRegistered,
     OutcomeRecorded,
     ReferralRegistered,
     ReferralSuggested,
     TimerFired,
 )
+from followthru.core.invitations import InvitationSeen, invitation_event
+from followthru.core.items import first_status
 from followthru.core.machine import decide, new_contact, replay
 from followthru.core.model import Contact, ContactId, Interview, Outcome, Policy, Step, TryKind
 from followthru.core.plan import PlannedStep, PlanStuck, steps
 from followthru.core.schedule import next_wakeup
 from followthru.errors import FollowthruError, UserError
-
-if TYPE_CHECKING:  # the mail-reading rules are not needed to list or plan
-    from followthru.core.intake import InvitationSeen
 
 log = logging.getLogger(__name__)
 MAX_TIMER_ROUNDS = 100  # per contact and pass: a safety net against a timer that keeps firing
@@ -80,7 +79,7 @@ class NewInterview:
 
 
 class Service:
-    """The daemon's and the commands' one way to change state."""
+    """The daemon's and the commands' one way to change a contact's state."""
 
     def __init__(self, store: Store, config: Config) -> None:
         self.store = store
@@ -89,24 +88,26 @@ class Service:
 
     # --- reading ------------------------------------------------------------------------
 
-    def contact(self, contact_id: int) -> Contact:
-        return replay(records.contact_events(self.store, contact_id), self.policy)
+    def replay(self, contact_id: ContactId) -> Contact:
+        """The contact as its event log folds: the truth, read for every change."""
+        return replay(self.store.events.of(contact_id), self.policy)
+
+    def snapshot(self, contact_id: ContactId) -> Contact | None:
+        """The contact from its cached fold (its log replayed when there is none); None when
+        there is no such contact."""
+        if not contact_id.isdigit():
+            return None
+        found = self.store.contacts.snapshots(contact_id=contact_id)
+        if not found:
+            return None
+        return found[0][1] or self.replay(found[0][0])
 
     def contacts(self, *, waking: bool = False) -> list[Contact]:
         """Every contact (`waking`: those that may wake on their own), from the snapshots."""
         return [
-            contact if contact is not None else self.contact(contact_id)
-            for contact_id, contact in records.snapshots(self.store, waking=waking)
+            contact if contact is not None else self.replay(contact_id)
+            for contact_id, contact in self.store.contacts.snapshots(waking=waking)
         ]
-
-    def known(self, contact_id: ContactId) -> Contact | None:
-        """One contact by its core id, from its snapshot; None if there is no such contact."""
-        if not contact_id.isdigit():
-            return None
-        found = records.snapshots(self.store, contact_id=int(contact_id))
-        if not found:
-            return None
-        return found[0][1] or self.contact(found[0][0])
 
     def plan(self, now: datetime, days: int) -> list[PlannedStep]:
         """The dry run; contacts that cannot wake are read only when a send reaches them."""
@@ -116,35 +117,35 @@ class Service:
         """`plan` one entry at a time (stop early when the first few are enough)."""
         waking = self.contacts(waking=True)
         try:
-            yield from steps(waking, self.policy, now, now + timedelta(days=days), self.known)
+            yield from steps(waking, self.policy, now, now + timedelta(days=days), self.snapshot)
         except PlanStuck as exc:  # a bug in the rules: say so in one line, not a traceback
             raise FollowthruError(f"the plan cannot go on ({exc}); please report this") from exc
 
     # --- changing -----------------------------------------------------------------------
 
-    def apply(self, contact_id: int, event: Event, now: datetime) -> Decision:
+    def apply(self, contact_id: ContactId, event: Event, now: datetime) -> Decision:
         """Decide on one event and store the outcome, all in one transaction."""
         with self.store.transaction():
-            before = self.contact(contact_id)
+            before = self.replay(contact_id)
             decision = decide(before, event, now, self.policy)
             if decision.ignored and event.message_id is None:
                 return decision
-            records.record_event(self.store, contact_id, event, decision.reason)
+            self.store.events.record(contact_id, event, decision.reason)
             if decision.ignored:
-                records.save_snapshot(self.store, contact_id, decision.contact)
+                self.store.contacts.save_snapshot(contact_id, decision.contact)
             else:
                 self._carry_out(contact_id, decision, now)
         _log_transition(contact_id, event, before, decision)
         return decision
 
-    def register_interview(self, new: NewInterview, now: datetime) -> int:
+    def register_interview(self, new: NewInterview, now: datetime) -> ContactId:
         """A new interview, all or nothing (one transaction)."""
         with self.store.transaction():
             return self._register_interview(new, now)
 
-    def _register_interview(self, new: NewInterview, now: datetime) -> int:
+    def _register_interview(self, new: NewInterview, now: datetime) -> ContactId:
         contact_id = self.find_or_add(new.email, now, name=new.name, company=new.company)
-        if self.contact(contact_id).interview is not None:
+        if self.replay(contact_id).interview is not None:
             raise UserError(
                 f"{new.email} already has an interview registered (one per interviewer)"
             )
@@ -156,55 +157,47 @@ class Service:
         return contact_id
 
     def register_referral(self, email: str, source_email: str, now: datetime, *, name: str = "",
-                          notes: tuple[str, ...] = (), source_name: str = "") -> int:  # fmt: skip
+                          notes: tuple[str, ...] = (), source_name: str = "") -> ContactId:  # fmt: skip
         """A new referral and its source, all or nothing (one transaction)."""
         with self.store.transaction():
             return self._register_referral(email, source_email, now, name, notes, source_name)
 
     def _register_referral(self, email: str, source_email: str, now: datetime, name: str,
-                           notes: tuple[str, ...], source_name: str) -> int:  # fmt: skip
+                           notes: tuple[str, ...], source_name: str) -> ContactId:  # fmt: skip
         if email.lower() == source_email.lower():
             raise UserError(f"{email} cannot be their own source")
         source_id = self.find_or_add(source_email, now, name=source_name)
         referral_id = self.find_or_add(email, now, name=name)
-        if self.contact(referral_id).source is not None:
+        if self.replay(referral_id).source is not None:
             raise UserError(f"{email} is already registered as a referral")
-        records.set_source(self.store, referral_id, source_id)
+        self.store.contacts.set_source(referral_id, source_id)
         if notes:
-            records.add_notes(self.store, referral_id, list(notes))
-        self.apply(referral_id, ReferralRegistered(at=now, source=ContactId(str(source_id))), now)
-        self.apply(source_id, ReferralSuggested(at=now, referral=ContactId(str(referral_id))), now)
+            self.store.contacts.add_notes(referral_id, list(notes))
+        self.apply(referral_id, ReferralRegistered(at=now, source=source_id), now)
+        self.apply(source_id, ReferralSuggested(at=now, referral=referral_id), now)
         return referral_id
 
     def from_invitation(
         self, seen: InvitationSeen, key: str, at: datetime, now: datetime
     ) -> Decision | None:
-        """An interview announced, moved or cancelled by a calendar invitation (by UID and
-        SEQUENCE: an older revision arriving late changes nothing)."""
+        """An interview announced, moved or cancelled by a calendar invitation, as
+        `intake.invitation_event` reads it (None: nothing to apply)."""
         contact_id = self.find_or_add(seen.email, now)
-        if seen.sequence < records.invitation_sequence(self.store, contact_id, seen.uid):
-            return None
-        mid = f"{key}#{seen.email}"
-        if seen.cancelled:
-            event: Event = InterviewCancelled(at=at, message_id=mid)
-        elif seen.start is not None:
-            end = (
-                seen.end if seen.end and seen.end > seen.start else seen.start + timedelta(hours=1)
-            )
-            event = InterviewRegistered(at=at, interview=Interview(seen.start, end), message_id=mid)
-        else:
+        known = self.store.contacts.invitation_sequence(contact_id, seen.uid)
+        event = invitation_event(seen, key, at, known)
+        if event is None:
             return None
         with self.store.transaction():
-            records.set_invitation_sequence(self.store, contact_id, seen.uid, seen.sequence)
+            self.store.contacts.set_invitation_sequence(contact_id, seen.uid, seen.sequence)
             return self.apply(contact_id, event, now)
 
     def refresh_store(self, now: datetime) -> None:
         """What the daemon does to the store when it starts or reloads: write the snapshots
         that are missing (a store from before them) and `retime`."""
-        stale = records.stale_snapshots(self.store)
+        stale = self.store.contacts.stale_snapshots()
         with self.store.transaction():
             for contact_id in stale:
-                records.save_snapshot(self.store, contact_id, self.contact(contact_id))
+                self.store.contacts.save_snapshot(contact_id, self.replay(contact_id))
         if stale:
             log.info("snapshots_written contacts=%d", len(stale))
         self.retime(now)
@@ -213,36 +206,35 @@ class Service:
         """Set every stored timer to what the configured cadence says now (after the config
         changed: a shorter `check_in_after` moves timers earlier, a longer one later).
         Returns how many moved; with an unchanged cadence none do."""
-        stored = records.timers(self.store)
+        stored = self.store.contacts.timers()
         moved = 0
         with self.store.transaction():
             for contact in self.contacts(waking=True):
-                contact_id = int(contact.id)
-                wake, was = next_wakeup(contact, self.policy), stored.get(contact_id)
+                wake, was = next_wakeup(contact, self.policy), stored.get(contact.id)
                 if wake == was or (wake is not None and was is not None and max(wake, was) <= now):
                     continue  # the same, or due either way
-                records.set_timer(self.store, contact_id, wake)
+                self.store.contacts.set_timer(contact.id, wake)
                 moved += 1
-                log.info("retimed contact=%d from=%s to=%s", contact_id,
+                log.info("retimed contact=%s from=%s to=%s", contact.id,
                          was.isoformat() if was else None, wake.isoformat() if wake else None)  # fmt: skip
         return moved
 
-    def record_outcome(self, contact_id: int, outcome: Outcome, now: datetime) -> Decision:
+    def record_outcome(self, contact_id: ContactId, outcome: Outcome, now: datetime) -> Decision:
         return self.apply(contact_id, OutcomeRecorded(at=now, outcome=outcome), now)
 
     def tick(self, now: datetime) -> list[Decision]:
         """Fire every timer that is due at `now` (one transaction per contact and firing)."""
         decisions: list[Decision] = []
-        for contact_id in records.due_timers(self.store, now):
+        for contact_id in self.store.contacts.due_timers(now):
             decisions += self.tick_contact(contact_id, now)
         return decisions
 
-    def tick_contact(self, contact_id: int, now: datetime) -> list[Decision]:
+    def tick_contact(self, contact_id: ContactId, now: datetime) -> list[Decision]:
         """Fire one contact's timer while it is due at `now` (before a message of that time:
         an interview that ended at 15:00 has ended for a reply written at 15:10)."""
         decisions: list[Decision] = []
         for _ in range(MAX_TIMER_ROUNDS):
-            if not records.timer_due(self.store, contact_id, now):
+            if not self.store.contacts.timer_due(contact_id, now):
                 break
             decision = self.apply(contact_id, TimerFired(at=now), now)
             decisions.append(decision)
@@ -252,75 +244,65 @@ class Service:
 
     # --- helpers ------------------------------------------------------------------------
 
-    def find_or_add(self, email: str, now: datetime, *, name: str = "", company: str = "") -> int:
-        row = records.find_contact(self.store, email)
+    def find_or_add(
+        self, email: str, now: datetime, *, name: str = "", company: str = ""
+    ) -> ContactId:
+        row = self.store.contacts.find(email)
         if row is not None:
             return row.id
-        domain = email.rsplit("@", 1)[-1].lower()
-        company_domain = "" if domain in self.config.detection.free_mail_domains else domain
+        domain = company_domain(email, self.config.detection.free_mail_domains)
         with self.store.transaction():
-            contact_id = records.create_contact(
-                self.store, email, now, name=name, company=company, company_domain=company_domain
+            contact_id = self.store.contacts.create(
+                email, now, name=name, company=company, company_domain=domain
             )
             added = ContactAdded(
-                at=now, contact=ContactId(str(contact_id)), email=email.lower(),
-                name=name, company=company, company_domain=company_domain,
+                at=now, contact=contact_id, email=email.lower(),
+                name=name, company=company, company_domain=domain,
             )  # fmt: skip
-            records.record_event(self.store, contact_id, added, "a new contact")
-            records.save_contact(self.store, contact_id, new_contact(added), None, now)
-        log.info("contact_added contact=%d email=%s", contact_id, email.lower())
+            self.store.events.record(contact_id, added, "a new contact")
+            self.store.contacts.save(contact_id, new_contact(added), None, now)
+        log.info("contact_added contact=%s email=%s", contact_id, email.lower())
         return contact_id
 
-    def _carry_out(self, contact_id: int, decision: Decision, now: datetime) -> None:
+    def _carry_out(self, contact_id: ContactId, decision: Decision, now: datetime) -> None:
         timer_at: datetime | None = None
         for effect in decision.effects:
             if isinstance(effect, fx.QueueStep):
                 self._queue(contact_id, effect, now)
             elif isinstance(effect, fx.WithdrawPending):
-                # An item nobody acted on in time is `expired` (the user is asked again).
-                status = "expired" if effect.reason.startswith("expired") else "withdrawn"
-                moved = records.set_status(self.store, contact_id, effect.step.value, status, now)
-                if moved:
-                    log.info(
-                        "withdrawn contact=%d step=%s reason=%r",
-                        contact_id,
-                        effect.step,
-                        effect.reason,
-                    )
+                moved = self.store.outbox.move_step(contact_id, effect.step, effect.how, now)
+                for item in moved:
+                    log.info("%s item=%d contact=%s step=%s reason=%r", effect.how, item,
+                             contact_id, effect.step, effect.reason)  # fmt: skip
             elif isinstance(effect, fx.Reschedule):
-                records.reschedule(self.store, contact_id, effect.step.value, effect.due_at, now)
-                log.info("rescheduled contact=%d step=%s due=%s reason=%r", contact_id, effect.step,
+                self.store.outbox.reschedule(contact_id, effect.step, effect.due_at, now)
+                log.info("rescheduled contact=%s step=%s due=%s reason=%r", contact_id, effect.step,
                          effect.due_at.isoformat(), effect.reason)  # fmt: skip
             elif isinstance(effect, fx.NotifyUser):
-                log.warning("notice contact=%d %s", contact_id, effect.text)
+                log.warning("notice contact=%s %s", contact_id, effect.text)
             else:
                 timer_at = effect.at
-        records.save_contact(self.store, contact_id, decision.contact, timer_at, now)
+        self.store.contacts.save(contact_id, decision.contact, timer_at, now)
 
-    def _queue(self, contact_id: int, effect: fx.QueueStep, now: datetime) -> None:
-        to = [records.email_of(self.store, int(effect.to))]
-        cc = [records.email_of(self.store, int(c)) for c in effect.cc]
-        status = "approved" if effect.approved else "pending"
-        new = records.NewItem(
-            effect.step.value,
-            effect.kind.value,
-            status,
-            effect.due_at,
-            to,
-            cc,
-            effect.follows_message_id,
-        )
-        item = records.queue_item(self.store, contact_id, new, now)
-        log.info("queued item=%d contact=%d step=%s due=%s status=%s", item, contact_id, effect.step,
+    def _queue(self, contact_id: ContactId, effect: fx.QueueStep, now: datetime) -> None:
+        to = [self.store.contacts.email_of(effect.to)]
+        cc = [self.store.contacts.email_of(c) for c in effect.cc]
+        status = first_status(effect.approved)
+        new = NewItem(effect.step, effect.kind, status, effect.due_at, to, cc,
+                      effect.follows_message_id)  # fmt: skip
+        item = self.store.outbox.add(contact_id, new, now)
+        log.info("queued item=%d contact=%s step=%s due=%s status=%s", item, contact_id, effect.step,
                  effect.due_at.isoformat(), status)  # fmt: skip
 
 
-def _log_transition(contact_id: int, event: Event, before: Contact, decision: Decision) -> None:
+def _log_transition(
+    contact_id: ContactId, event: Event, before: Contact, decision: Decision
+) -> None:
     name = type(event).__name__
     if decision.ignored:
-        log.info("ignored contact=%d event=%s reason=%r", contact_id, name, decision.reason)
+        log.info("ignored contact=%s event=%s reason=%r", contact_id, name, decision.reason)
         return
     log.info(
-        "transition contact=%d event=%s from=%s to=%s reason=%r",
+        "transition contact=%s event=%s from=%s to=%s reason=%r",
         contact_id, name, before.state, decision.contact.state, decision.reason,
     )  # fmt: skip

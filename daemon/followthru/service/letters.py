@@ -17,12 +17,11 @@ from email.message import EmailMessage
 from email.utils import parseaddr
 
 from followthru.adapters.compose import compose, make_message_id
-from followthru.adapters.store import records
+from followthru.adapters.store.outbox import OutboxRow
 from followthru.adapters.templates import Interview, LetterContext, Person, Renderer, day_text
-from followthru.core.model import Contact
+from followthru.core.events import OutboundSeen
+from followthru.core.model import REFERRAL_STEPS, SOURCE_NOTES, TASKS, Contact, ContactId
 from followthru.service.contacts import Service
-
-TASKS = ("closing_checklist", "phone_message")
 
 
 @dataclass(frozen=True, slots=True)
@@ -33,49 +32,50 @@ class Draft:
     digest: str
 
 
-def build_draft(
-    service: Service, renderer: Renderer, item: records.OutboxRow, now: datetime
-) -> Draft:
+def build_draft(service: Service, renderer: Renderer, item: OutboxRow, now: datetime) -> Draft:
     """Render `item` as a complete message, ready to store and to put in Drafts."""
-    identity = service.config.identity
-    me = Person.of(identity.name, identity.email)
-    ctx = letter_context(service, item, me)
-    to = [me] if item.step in TASKS else [_person(service, address) for address in item.to]
-    cc = [] if item.step in TASKS else [_person(service, address) for address in item.cc]
-    domain = identity.email.rpartition("@")[2]
-    message_id = make_message_id(domain, now)
-    parent = item.follows if item.follows and item.step not in TASKS else None
-    msg = renderer.render(item.step, ctx, from_addr=me, to=to, cc=cc, message_id=message_id, date=now,
-                          in_reply_to=parent, references=(parent,) if parent else ())  # fmt: skip
+    me, to, cc, parent = _addressing(service, item)
+    message_id = make_message_id(service.config.identity.email.rpartition("@")[2], now)
+    msg = renderer.render(item.step, letter_context(service, item, me), from_addr=me, to=to, cc=cc,
+                          message_id=message_id, date=now, in_reply_to=parent,
+                          references=(parent,) if parent else ())  # fmt: skip
     return _draft(msg, message_id)
 
 
-def rewrite(
-    service: Service, item: records.OutboxRow, subject: str, body: str, now: datetime
-) -> Draft:
+def rewrite(service: Service, item: OutboxRow, subject: str, body: str, now: datetime) -> Draft:
     """The user's edited text as the item's message: same recipients (from the store), same
     Message-ID and thread; every header value checked again (raises DraftError)."""
-    identity = service.config.identity
-    me = Person.of(identity.name, identity.email)
-    to = [me] if item.step in TASKS else [_person(service, address) for address in item.to]
-    cc = [] if item.step in TASKS else [_person(service, address) for address in item.cc]
-    parent = item.follows if item.follows and item.step not in TASKS else None
-    message_id = item.message_id or make_message_id(identity.email.rpartition("@")[2], now)
+    me, to, cc, parent = _addressing(service, item)
+    domain = service.config.identity.email.rpartition("@")[2]
+    message_id = item.message_id or make_message_id(domain, now)
     msg = compose(subject, body, from_addr=me, to=to, cc=cc, message_id=message_id, date=now,
                   in_reply_to=parent, references=(parent,) if parent else ())  # fmt: skip
     return _draft(msg, message_id)
 
 
-def letter_context(service: Service, item: records.OutboxRow, me: Person) -> LetterContext:
-    owner = service.contact(item.contact_id)
+def _addressing(
+    service: Service, item: OutboxRow
+) -> tuple[Person, list[Person], list[Person], str | None]:
+    """From, To, Cc and the parent message: a task is a note to self, outside any thread."""
+    identity = service.config.identity
+    me = Person.of(identity.name, identity.email)
+    if item.step in TASKS:
+        return me, [me], [], None
+    to = [_person(service, address) for address in item.to]
+    cc = [_person(service, address) for address in item.cc]
+    return me, to, cc, item.follows
+
+
+def letter_context(service: Service, item: OutboxRow, me: Person) -> LetterContext:
+    owner = service.replay(item.contact_id)
     subject = _thread_subject(service, item)
-    if item.step.startswith("source_"):
+    if item.step in SOURCE_NOTES:
         return LetterContext(me, _person(service, item.to[0]), referral=_contact_person(service, owner, item.contact_id),
                              what_was_tried=_tried(service, item.contact_id), thread_subject=subject)  # fmt: skip
     person = _contact_person(service, owner, item.contact_id)
-    if item.step.startswith("referral_"):
+    if item.step in REFERRAL_STEPS:
         source = (
-            _person(service, records.email_of(service.store, int(owner.source)))
+            _person(service, service.store.contacts.email_of(owner.source))
             if owner.source
             else None
         )
@@ -89,18 +89,18 @@ def _draft(msg: EmailMessage, message_id: str) -> Draft:
 
 
 def _person(service: Service, address: str) -> Person:
-    row = records.find_contact(service.store, address)
+    row = service.store.contacts.find(address)
     if row is None:
         name, email = parseaddr(address)
         return Person.of(name, email or address)
     return Person.of(row.name or "", row.email, company=row.company or None,
-                     notes=tuple(records.notes_of(service.store, row.id)))  # fmt: skip
+                     notes=tuple(service.store.contacts.notes_of(row.id)))  # fmt: skip
 
 
-def _contact_person(service: Service, contact: Contact, contact_id: int) -> Person:
+def _contact_person(service: Service, contact: Contact, contact_id: ContactId) -> Person:
     role = contact.interview.role if contact.interview and contact.interview.role else None
     company = contact.company or (contact.interview.company if contact.interview else "") or None
-    notes = tuple(records.notes_of(service.store, contact_id))
+    notes = tuple(service.store.contacts.notes_of(contact_id))
     return Person.of(contact.name, contact.email, company=company, role=role, notes=notes)
 
 
@@ -115,20 +115,17 @@ def _interview(service: Service, contact: Contact) -> Interview | None:
                      notes, interview.reply_by)  # fmt: skip
 
 
-def _tried(service: Service, contact_id: int) -> tuple[str, ...]:
+def _tried(service: Service, contact_id: ContactId) -> tuple[str, ...]:
     """What was tried to reach a referral, for the note that tells the source."""
     tz = service.config.identity.timezone
     tried = []
-    for row in service.store.events(contact_id):
-        if row.type == "OutboundSeen":
-            tried.append(f"an email on {day_text(row.at.astimezone(tz).date())}")
+    for event in service.store.events.of(contact_id):
+        if isinstance(event, OutboundSeen):
+            tried.append(f"an email on {day_text(event.at.astimezone(tz).date())}")
     return tuple(tried) or ("an email",)
 
 
-def _thread_subject(service: Service, item: records.OutboxRow) -> str | None:
+def _thread_subject(service: Service, item: OutboxRow) -> str | None:
     if not item.follows:
         return None
-    row = service.store.conn.execute(
-        "SELECT subject FROM outbox WHERE message_id = ? AND subject IS NOT NULL", (item.follows,)
-    ).fetchone()
-    return str(row[0]) if row else None
+    return service.store.outbox.subject_of(item.follows)

@@ -20,10 +20,11 @@ from datetime import datetime
 from followthru.adapters.compose import DraftError
 from followthru.adapters.headerparse import parse_headers
 from followthru.adapters.mailbox import Mailbox
-from followthru.adapters.store import records
+from followthru.adapters.store.outbox import OutboxRow
 from followthru.adapters.templates import Renderer, placeholders
 from followthru.core.events import Discarded, DraftApproved, DraftRejected, TaskDone
-from followthru.core.model import Step
+from followthru.core.items import OPEN, WAITING, ItemEvent, ItemStatus
+from followthru.core.model import Step, StepKind
 from followthru.core.schedule import expires_at
 from followthru.errors import UserError
 from followthru.service.contacts import Service
@@ -31,7 +32,6 @@ from followthru.service.letters import build_draft, rewrite
 
 log = logging.getLogger(__name__)
 DRAFT_FLAGS = ("\\Draft", "\\Seen")
-OPEN = ("pending", "approved")
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,15 +56,14 @@ class Outbox:
         if renderer is None:
             return 0
         count = 0
-        for item in records.to_draft(self.store):
+        for item in self.store.outbox.to_render():
             try:
                 draft = build_draft(self.service, renderer, item, now)
             except DraftError as exc:
                 log.error("draft_failed item=%d step=%s: %s", item.id, item.step, exc)
                 continue
             with self.store.transaction():
-                records.set_rendered(
-                    self.store,
+                self.store.outbox.set_rendered(
                     item.id,
                     draft.subject,
                     draft.message_id,
@@ -80,15 +79,15 @@ class Outbox:
 
     async def publish(self, box: Mailbox, folder: str, now: datetime) -> int:
         """Append every rendered, open item that has no draft yet; returns how many."""
-        for item_id, stale_folder, stale_uid in records.stale_drafts(self.store):
+        for item_id, stale_folder, stale_uid in self.store.outbox.stale_drafts():
             await box.remove_own(
                 stale_folder, [stale_uid]
             )  # an edit replaced it: the old one goes first
             with self.store.transaction():
-                records.clear_stale(self.store, item_id)
+                self.store.outbox.clear_stale(item_id)
         present = await self.drafts(box, folder)
         count = 0
-        for item in records.outbox(self.store, statuses=OPEN):
+        for item in self.store.outbox.items(statuses=WAITING):
             if item.message_id is None or item.draft_uid is not None:
                 continue
             found = present.get(item.message_id)
@@ -99,7 +98,7 @@ class Outbox:
             )
             state = await box.status(folder)
             with self.store.transaction():
-                records.set_draft(self.store, item.id, folder, state.uidvalidity, uid, now)
+                self.store.outbox.set_draft(item.id, folder, state.uidvalidity, uid, now)
             log.info("draft_written item=%d folder=%s uid=%s", item.id, folder, uid)
             count += 1
         return count
@@ -108,33 +107,33 @@ class Outbox:
         """Read what the user did with our drafts: flagged (approve), deleted (reject)."""
         present = await self.drafts(box, folder)
         by_flag = self.service.config.approval.approve_by_flag
-        for item in records.outbox(self.store, statuses=OPEN):
+        for item in self.store.outbox.items(statuses=WAITING):
             if item.message_id is None or item.draft_uid is None:
                 continue
             found = present.get(item.message_id)
             if found is None:
                 if not await self._in_folder(box, sent_folder, item.message_id):
                     self.reject(item.id, now, Discarded.DELETED)
-            elif found.flagged and by_flag and item.status == "pending" and item.kind == "email":
+            elif (
+                found.flagged
+                and by_flag
+                and item.status is ItemStatus.PENDING
+                and item.kind is StepKind.EMAIL
+            ):
                 self._approve_by_flag(item, now)
 
     async def remove_closed(self, box: Mailbox, now: datetime) -> None:
         """Take our drafts of closed items (sent, withdrawn, rejected, expired) out of Drafts."""
-        for item in records.drafts_to_remove(self.store):
+        for item in self.store.outbox.drafts_to_remove():
             if item.draft_folder and item.draft_uid is not None:
                 await box.remove_own(item.draft_folder, [item.draft_uid])
             with self.store.transaction():
-                records.set_draft(self.store, item.id, None, None, None, now)
+                self.store.outbox.set_draft(item.id, None, None, None, now)
             log.info("draft_removed item=%d status=%s", item.id, item.status)
 
     async def drafts(self, box: Mailbox, folder: str) -> dict[str, InDrafts]:
         """Message-ID -> our draft in `folder`, for the messages there that are ours."""
-        ours = {
-            row[0]
-            for row in self.store.conn.execute(
-                "SELECT message_id FROM outbox WHERE message_id IS NOT NULL"
-            )
-        }
+        ours = self.store.outbox.message_ids().keys()
         await box.select(folder)
         uids = await box.uids_after(0)
         found: dict[str, InDrafts] = {}
@@ -149,84 +148,84 @@ class Outbox:
         return message_id in await self.drafts(box, folder)
 
     def _raw(self, item_id: int) -> bytes:
-        raw = records.rendered(self.store, item_id)
+        raw = self.store.outbox.rendered(item_id)
         if raw is None:
             raise UserError(f"item {item_id} has no rendered message")
         return raw
 
     # --- decisions ------------------------------------------------------------------------
 
-    def _approve_by_flag(self, item: records.OutboxRow, now: datetime) -> None:
+    def _approve_by_flag(self, item: OutboxRow, now: datetime) -> None:
         try:
             self.approve(item.id, now)
         except UserError as exc:
             log.warning("approval_refused item=%d: %s", item.id, exc)
 
-    def approve(self, item_id: int, now: datetime) -> records.OutboxRow:
-        """Approve a pending email: it goes out at its due time, in the send window."""
-        # An uncertain item is approved again only by the user's explicit decision to resend.
-        item = self._open(item_id, "approve", (*OPEN, "uncertain"))
-        if item.kind != "email":
+    def approve(self, item_id: int, now: datetime) -> OutboxRow:
+        """Approve a pending email (or send an uncertain one again, the user's decision): it
+        goes out at its due time, in the send window."""
+        item = self._open(item_id, "approve", OPEN)
+        if item.kind is not StepKind.EMAIL:
             raise UserError(
                 f"item {item_id} is a task: mark it done with `followthru done {item_id}`"
             )
-        raw = records.rendered(self.store, item_id)
+        raw = self.store.outbox.rendered(item_id)
         left = placeholders(raw.decode("utf-8", "replace")) if raw else ()
         if left:
             raise UserError(f"item {item_id} still has {len(left)} [[ADD: ...]] placeholder(s) to fill in: "
                             f"edit the draft (or `followthru edit {item_id}`) first")  # fmt: skip
         with self.store.transaction():
-            self.service.apply(item.contact_id, DraftApproved(at=now, step=Step(item.step)), now)
-            records.set_item(self.store, item_id, "approved", now)
+            self.service.apply(item.contact_id, DraftApproved(at=now, step=item.step), now)
+            self._move(item, ItemEvent.APPROVED, now)
         log.info("approved item=%d step=%s", item_id, item.step)
         return item
 
-    def reject(
-        self, item_id: int, now: datetime, why: Discarded = Discarded.REJECTED
-    ) -> records.OutboxRow:
+    def reject(self, item_id: int, now: datetime, why: Discarded = Discarded.REJECTED) -> OutboxRow:
         """Discard an item: never sent; the cadence goes on as if the try was skipped."""
-        item = self._open(item_id, "reject", (*OPEN, "uncertain"))
+        item = self._open(item_id, "reject", OPEN)
         with self.store.transaction():
-            self.service.apply(
-                item.contact_id, DraftRejected(at=now, step=Step(item.step), why=why), now
-            )
-            records.set_item(self.store, item_id, "rejected", now)
+            self.service.apply(item.contact_id, DraftRejected(at=now, step=item.step, why=why), now)
+            self._move(item, ItemEvent.REJECTED, now)
         log.info("rejected item=%d step=%s why=%s", item_id, item.step, why)
         return item
 
-    def done(self, item_id: int, now: datetime) -> records.OutboxRow:
+    def done(self, item_id: int, now: datetime) -> OutboxRow:
         """Close a task (a phone call made, a checklist gone through)."""
         item = self._open(item_id, "mark done")
-        if item.kind != "task":
+        if item.kind is not StepKind.TASK:
             raise UserError(f"item {item_id} is an email: approve or reject it")
         with self.store.transaction():
-            self.service.apply(item.contact_id, TaskDone(at=now, step=Step(item.step)), now)
-            records.set_item(self.store, item_id, "done", now)
+            self.service.apply(item.contact_id, TaskDone(at=now, step=item.step), now)
+            self._move(item, ItemEvent.DONE, now)
         return item
 
-    def edit(self, item_id: int, subject: str, body: str, now: datetime) -> records.OutboxRow:
+    def _move(self, item: OutboxRow, event: ItemEvent, now: datetime) -> None:
+        if self.store.outbox.move(item.id, event, now) is None:
+            raise UserError(f"cannot {event} item {item.id}: it is {item.status}")
+
+    def edit(self, item_id: int, subject: str, body: str, now: datetime) -> OutboxRow:
         """Replace an open email's text; its draft in the mailbox is replaced on the next pass."""
         item = self._open(item_id, "edit")
-        if item.kind != "email":
+        if item.kind is not StepKind.EMAIL:
             raise UserError(f"item {item_id} is a task: there is nothing to send to edit")
         try:
             draft = rewrite(self.service, item, subject, body, now)
         except DraftError as exc:
             raise UserError(f"item {item_id}: the edited message is refused: {exc}") from exc
         with self.store.transaction():
-            records.set_rendered(
-                self.store, item_id, draft.subject, draft.message_id, draft.raw, draft.digest, now
+            self.store.outbox.set_rendered(
+                item_id, draft.subject, draft.message_id, draft.raw, draft.digest, now
             )
-            records.replace_draft(self.store, item_id, now)
+            self.store.outbox.replace_draft(item_id, now)
         return item
 
-    def snooze(self, item_id: int, until: datetime, now: datetime) -> records.OutboxRow:
+    def snooze(self, item_id: int, until: datetime, now: datetime) -> OutboxRow:
         """Move an open item's due time later. An unapproved item still expires at its time
         (SPEC: asked about again, never sent late): a snooze past that is refused, naming it."""
         item = self._open(item_id, "snooze")
         if until <= now:
             raise UserError(f"--until {until.isoformat()} is not in the future")
-        pending = self.service.contact(item.contact_id).pending_step(Step(item.step))
+        pending = self.service.replay(item.contact_id).pending_step(item.step)
         expiry = expires_at(pending, self.service.policy) if pending is not None else None
         if expiry is not None and until >= expiry:
             local = expiry.astimezone(self.service.config.identity.timezone)
@@ -238,7 +237,7 @@ class Outbox:
             way_out = (
                 " unless approved; to send it later, approve it, then snooze it (an approved "
                 "email waits for its time and never expires)"
-                if item.kind == "email"
+                if item.kind is StepKind.EMAIL
                 else "; snooze it to before then"
             )
             raise UserError(
@@ -246,13 +245,13 @@ class Outbox:
                 f"(cadence.{key}){way_out}"
             )
         with self.store.transaction():
-            records.set_due(self.store, item_id, until, now)
+            self.store.outbox.set_due(item_id, until, now)
         return item
 
     def _open(
-        self, item_id: int, action: str, allowed: tuple[str, ...] = OPEN
-    ) -> records.OutboxRow:
-        item = records.item(self.store, item_id)
+        self, item_id: int, action: str, allowed: frozenset[ItemStatus] = WAITING
+    ) -> OutboxRow:
+        item = self.store.outbox.item(item_id)
         if item is None:
             raise UserError(f"no queue item {item_id} (see `followthru queue --all`)")
         if item.status not in allowed:

@@ -14,18 +14,18 @@ Invariants (SPEC invariant 5):
 from __future__ import annotations
 
 import logging
-from dataclasses import replace
 from datetime import datetime
 
 from followthru.adapters.mailbox import Mailbox
 from followthru.adapters.secrets import resolve_secret
 from followthru.adapters.sending import Outcome, SendReport, send_with_retries
-from followthru.adapters.store import records
+from followthru.adapters.store.outbox import OutboxRow
 from followthru.adapters.templates import placeholders
 from followthru.config import Account
 from followthru.core.events import Discarded, DraftRejected, OutboundSeen
-from followthru.core.model import ContactId, Step
-from followthru.core.schedule import send_at
+from followthru.core.items import ItemEvent, ItemStatus
+from followthru.core.model import ContactId, StepKind
+from followthru.core.schedule import release_at
 from followthru.errors import AuthenticationFailed, SecretUnavailable, TlsError
 from followthru.service.contacts import Service
 
@@ -35,15 +35,15 @@ RETRIES, FIRST_DELAY, MAX_DELAY = 3, 5.0, 60.0
 
 def recover_interrupted(service: Service, now: datetime) -> int:
     """Items left `sending` by a crash: the data may have gone out, so they are uncertain."""
-    rows = service.store.conn.execute("SELECT id FROM outbox WHERE status = 'sending'").fetchall()
+    interrupted = service.store.outbox.items(statuses={ItemStatus.SENDING})
     with service.store.transaction():
-        for (item_id,) in rows:
-            records.set_item(service.store, item_id, "uncertain", now,
-                             error="the daemon stopped during the send: check Sent, then approve or reject")  # fmt: skip
+        for item in interrupted:
+            service.store.outbox.move(item.id, ItemEvent.INTERRUPTED, now,
+                                      error="the daemon stopped during the send: check Sent, then approve or reject")  # fmt: skip
             log.warning(
-                "uncertain item=%d: interrupted during the send; never re-sent on its own", item_id
+                "uncertain item=%d: interrupted during the send; never re-sent on its own", item.id
             )
-    return len(rows)
+    return len(interrupted)
 
 
 class Sender:
@@ -59,45 +59,39 @@ class Sender:
     ) -> int:
         """Send every approved email whose time has come; returns how many were delivered."""
         delivered = 0
-        for item in records.outbox(self.store, statuses=("approved",)):
-            if item.kind == "email" and self._is_due(item, now):
+        for item in self.store.outbox.items(statuses={ItemStatus.APPROVED}):
+            if item.kind is StepKind.EMAIL and self._is_due(item, now):
                 delivered += await self._send(item, now, box, sent_folder)
         return delivered
 
-    def _is_due(self, item: records.OutboxRow, now: datetime) -> bool:
-        contact = self.service.contact(item.contact_id)
-        pending = contact.pending_step(Step(item.step))
-        if pending is None:  # the core let go of it (a reply, an outcome): never send
+    def _is_due(self, item: OutboxRow, now: datetime) -> bool:
+        contact = self.service.replay(item.contact_id)
+        at = release_at(item.step, item.due_at, contact, self.service.policy, now)
+        if at is None:  # the core let go of it (a reply, an outcome): never send
             with self.store.transaction():
-                records.set_item(
-                    self.store, item.id, "withdrawn", now, error="no longer pending for the contact"
-                )
+                self.store.outbox.move(item.id, ItemEvent.WITHDRAWN, now,
+                                       error="no longer pending for the contact")  # fmt: skip
             return False
-        held = replace(pending, due_at=max(pending.due_at, item.due_at))  # a snooze only delays
-        return send_at(held, contact, self.service.policy, now) <= now
+        return at <= now
 
     async def _send(
-        self, item: records.OutboxRow, now: datetime, box: Mailbox | None, sent_folder: str | None
+        self, item: OutboxRow, now: datetime, box: Mailbox | None, sent_folder: str | None
     ) -> int:
-        raw = records.rendered(self.store, item.id)
+        raw = self.store.outbox.rendered(item.id)
         if raw is None or placeholders(raw.decode("utf-8", "replace")):
             with self.store.transaction():
-                records.set_item(
-                    self.store,
-                    item.id,
-                    "pending",
-                    now,
-                    error="placeholders left: edit the draft first",
-                )
+                self.store.outbox.move(item.id, ItemEvent.HELD, now,
+                                       error="placeholders left: edit the draft first")  # fmt: skip
             return 0
         with self.store.transaction():
-            records.set_item(self.store, item.id, "sending", now)
+            if self.store.outbox.move(item.id, ItemEvent.SEND_STARTED, now) is None:
+                return 0  # it moved meanwhile (a command from a shell): nothing to send
         try:
             report = await self._deliver(raw, item)
         except (AuthenticationFailed, TlsError, SecretUnavailable) as exc:
             log.error("send_failed item=%d: %s (the item stays approved)", item.id, exc)
             with self.store.transaction():
-                records.set_item(self.store, item.id, "approved", now, error=str(exc))
+                self.store.outbox.move(item.id, ItemEvent.NOT_SENT, now, error=str(exc))
             return 0
         self._record(item, report, now)
         if (
@@ -109,7 +103,7 @@ class Sender:
             await box.append(sent_folder, raw, ("\\Seen",), now)
         return 1 if report.outcome is Outcome.DELIVERED else 0
 
-    async def _deliver(self, raw: bytes, item: records.OutboxRow) -> SendReport:
+    async def _deliver(self, raw: bytes, item: OutboxRow) -> SendReport:
         smtp = self.account.smtp
         secret = None
         if smtp.secret is not None:
@@ -122,35 +116,36 @@ class Sender:
             attempts=RETRIES, base_delay=FIRST_DELAY, max_delay=MAX_DELAY,
         )  # fmt: skip
 
-    def _record(self, item: records.OutboxRow, report: SendReport, now: datetime) -> None:
+    def _record(self, item: OutboxRow, report: SendReport, now: datetime) -> None:
+        moves = self.store.outbox.move
         with self.store.transaction():
             if report.outcome is Outcome.DELIVERED:
-                records.set_item(self.store, item.id, "sent", now, sent=True)
+                moves(item.id, ItemEvent.DELIVERED, now)
                 self._outbound(item, now)
                 log.info("sent item=%d step=%s message_id=%s", item.id, item.step, item.message_id)
             elif report.outcome is Outcome.UNCERTAIN:
-                records.set_item(self.store, item.id, "uncertain", now, error=report.reason)
+                moves(item.id, ItemEvent.SEND_UNKNOWN, now, error=report.reason)
                 log.warning(
                     "uncertain item=%d: %s; never re-sent on its own", item.id, report.reason
                 )
             elif report.outcome is Outcome.NOT_SENT_PERMANENT:
-                records.set_item(self.store, item.id, "rejected", now, error=report.reason)
-                event = DraftRejected(at=now, step=Step(item.step), why=Discarded.REJECTED)
+                moves(item.id, ItemEvent.REFUSED, now, error=report.reason)
+                event = DraftRejected(at=now, step=item.step, why=Discarded.REJECTED)
                 self.service.apply(item.contact_id, event, now)
                 log.error("refused item=%d: %s", item.id, report.reason)
             else:
-                records.set_item(self.store, item.id, "approved", now, error=report.reason)
+                moves(item.id, ItemEvent.NOT_SENT, now, error=report.reason)
                 log.warning("not_sent item=%d: %s; will try again", item.id, report.reason)
 
-    def _outbound(self, item: records.OutboxRow, now: datetime) -> None:
+    def _outbound(self, item: OutboxRow, now: datetime) -> None:
         to = _ids(self.service, item.to)
         cc = _ids(self.service, item.cc)
-        owner = ContactId(str(item.contact_id))
-        auto = Step(item.step) in self.service.policy.auto_send
+        owner = item.contact_id
+        auto = item.step in self.service.policy.auto_send
         event = OutboundSeen(at=now, message_id=item.message_id or f"<item-{item.id}@followthru.invalid>",
-                             to=frozenset(to), cc=frozenset(cc), step=Step(item.step), owner=owner, auto_sent=auto)  # fmt: skip
+                             to=frozenset(to), cc=frozenset(cc), step=item.step, owner=owner, auto_sent=auto)  # fmt: skip
         for contact in dict.fromkeys([*to, *cc, owner]):
-            self.service.apply(int(contact), event, now)
+            self.service.apply(contact, event, now)
 
     def _save_copy(self, box: Mailbox) -> bool:
         """Gmail files what it sends by itself; other servers need our copy in Sent."""
@@ -161,5 +156,5 @@ class Sender:
 
 
 def _ids(service: Service, addresses: tuple[str, ...]) -> list[ContactId]:
-    rows = (records.find_contact(service.store, a) for a in addresses)
-    return [ContactId(str(r.id)) for r in rows if r is not None]
+    rows = (service.store.contacts.find(a) for a in addresses)
+    return [r.id for r in rows if r is not None]

@@ -30,11 +30,10 @@ from followthru.adapters.headerparse import HeaderView
 from followthru.adapters.imapdata import HeaderRecord
 from followthru.adapters.mailbox import Mailbox
 from followthru.adapters.mime import parse_message
-from followthru.adapters.store import Watermark, records
+from followthru.adapters.store.mail import Watermark
 from followthru.config import Account
 from followthru.core import intake
 from followthru.core.correlate import Index, KnownContact, Match, SentRef, correlate
-from followthru.core.model import ContactId, Step
 from followthru.core.reading.classify import Classification, Kind, classify
 from followthru.core.reading.triage import looks_like_report, may_be_invitation, message_key
 from followthru.errors import MessageRejected, UserError
@@ -46,7 +45,7 @@ BODY_BUDGET = 4 * MAX_BODY  # bytes of bodies asked for in one FETCH (bounds wha
 
 
 @dataclass(frozen=True, slots=True)
-class Seen:
+class Arrival:
     """One message of this pass, with what is needed to apply it: its raw header block (read
     again when applied), not the parsed headers, which take several times the room; a first
     sync keeps thousands until `_apply`, most of them the user's own mail."""
@@ -68,7 +67,7 @@ class FolderPass:
     highestmodseq: int | None
     uids: array[int] = field(default_factory=lambda: array("I"))  # every message's UID ...
     keys: list[str] = field(default_factory=list)  # ... and key, in the same order
-    relevant: list[Seen] = field(default_factory=list)  # those that may mean something
+    relevant: list[Arrival] = field(default_factory=list)  # those that may mean something
     backfill: bool = False
 
 
@@ -112,7 +111,7 @@ class Sync:
     async def _read_folder(self, folder: str, now: datetime) -> FolderPass:
         self._folder = folder
         state = await self.mailbox.select(folder)
-        mark = self.store.watermark(self.account.name, folder)
+        mark = self.store.mail.watermark(self.account.name, folder)
         fresh = mark is None or mark.uidvalidity != state.uidvalidity
         if fresh:
             if mark is not None:
@@ -138,10 +137,10 @@ class Sync:
         that may mean something are kept, their bodies classified unless they are the user's."""
         views = [HeaderView(record.header) for record in batch]
         keys = [message_key(view) for view in views]
-        seen = self.store.seen_keys(self.account.name, keys)
+        seen = self.store.mail.seen_keys(self.account.name, keys)
         into.uids.extend(record.uid for record in batch)
         into.keys.extend(keys)
-        waiting: list[tuple[Seen, int]] = []
+        waiting: list[tuple[Arrival, int]] = []
         for view, record, key in zip(views, batch, keys, strict=True):
             found = None if key in seen else self._triage(into.folder, record, view, key, now)
             if found is not None and found.match is not None and found.match.outbound:
@@ -151,19 +150,19 @@ class Sync:
         into.relevant += await self._classified(waiting)
 
     def _triage(self, folder: str, record: HeaderRecord, env: HeaderView, key: str,
-                now: datetime) -> Seen | None:  # fmt: skip
+                now: datetime) -> Arrival | None:  # fmt: skip
         """The message if it may mean something, from its headers (no class yet)."""
         match = correlate(env, self._index)
         keywords = self.service.config.detection.interview_keywords
         if match is None and not looks_like_report(env) and not may_be_invitation(env, keywords):
             return None
         at = min(env.date or record.internaldate or now, now)
-        return Seen(folder, record.uid, key, at, record.header, None, match)
+        return Arrival(folder, record.uid, key, at, record.header, None, match)
 
-    async def _classified(self, waiting: list[tuple[Seen, int]]) -> list[Seen]:
+    async def _classified(self, waiting: list[tuple[Arrival, int]]) -> list[Arrival]:
         """Each message with its body classified; the bodies are fetched several at a time,
         about BODY_BUDGET bytes per FETCH (a round trip per message cost more than the rest)."""
-        done: list[Seen] = []
+        done: list[Arrival] = []
         for chunk in _budgeted(waiting, BODY_BUDGET):
             bodies = await self.mailbox.fetch_messages([m.uid for m in chunk], MAX_BODY)
             done += [replace(m, cls=self._classify(m.uid, m.at, bodies.get(m.uid))) for m in chunk]
@@ -177,7 +176,7 @@ class Sync:
         except MessageRejected as exc:  # one unreadable message never stops the watcher
             log.warning("quarantined account=%s uid=%d: %s", self.account.name, uid, exc)
             with self.store.transaction():
-                self.store.quarantine(
+                self.store.mail.quarantine(
                     self.account.name,
                     self._folder,
                     self._validity[self._folder],
@@ -189,50 +188,44 @@ class Sync:
 
     # --- applying -----------------------------------------------------------------------
 
-    def _apply(self, passes: list[FolderPass], relevant: list[Seen], now: datetime) -> int:
+    def _apply(self, passes: list[FolderPass], relevant: list[Arrival], now: datetime) -> int:
         count = 0
         with self.store.transaction():
             for message in relevant:
                 count += self._apply_one(message, now)
-                self.store.mark_seen(self.account.name, message.folder, self._validity[message.folder],
+                self.store.mail.mark_seen(self.account.name, message.folder, self._validity[message.folder],
                                      message.uid, message.key)  # fmt: skip
             for folder in passes:
                 self._mark_folder(folder)
         return count
 
-    def _apply_one(self, message: Seen, now: datetime) -> int:
-        if self.store.seen_key(self.account.name, message.key):
+    def _apply_one(self, message: Arrival, now: datetime) -> int:
+        if self.store.mail.seen_key(self.account.name, message.key):
             return 0  # the same message, read in another folder of this pass
-        if message.match is not None and message.match.outbound:
-            env = HeaderView(message.header)
-            ours = self._ours(env)
-            result = intake.outbound(env, message.key, message.at, self._index, ours)
-            if result.referrals:
-                self._add_referrals(result.referrals, now)
-                self._index = self.index()
-                result = intake.outbound(env, message.key, message.at, self._index, ours)
-        elif message.cls is not None and message.cls.kind is Kind.INVITATION:
-            return self._invitation(message, message.cls, now)
-        elif message.cls is not None:
-            env = HeaderView(message.header)
-            result = intake.inbound(
-                message.cls, message.match, message.key, message.at, self._index, env
-            )
-            if result.referrals:
-                self._add_referrals(result.referrals, now)
-                self._index = self.index()
-        else:
+        outbound = message.match is not None and message.match.outbound
+        if not outbound and message.cls is None:
             return 0
+        if not outbound and message.cls is not None and message.cls.kind is Kind.INVITATION:
+            return self._invitation(message, message.cls, now)
+        env = HeaderView(message.header)
+        self._add_referrals(intake.revealed(env, message.match, message.cls, self._index), now)
+        if outbound:
+            result = intake.outbound(env, message.key, message.at, self._index, self._ours(env))
+        else:
+            assert message.cls is not None  # noqa: S101  (checked above)
+            result = intake.inbound(
+                message.cls, message.match, message.key, message.at, self._index
+            )
         for delivery in result.deliveries:
-            self.service.tick_contact(int(delivery.contact), message.at)
-            self.service.apply(int(delivery.contact), delivery.event, now)
-        if message.match is not None and message.match.outbound:
-            records.mark_sent(self.store, env.message_id, now)
+            self.service.tick_contact(delivery.contact, message.at)
+            self.service.apply(delivery.contact, delivery.event, now)
+        if outbound:
+            self.store.outbox.seen_in_sent(env.message_id, now)
         log.info("message account=%s folder=%s uid=%d key=%s events=%d reason=%r", self.account.name,
                  message.folder, message.uid, message.key, len(result.deliveries), result.reason)  # fmt: skip
         return len(result.deliveries)
 
-    def _invitation(self, message: Seen, cls: Classification, now: datetime) -> int:
+    def _invitation(self, message: Arrival, cls: Classification, now: datetime) -> int:
         config = self.service.config
         found = intake.invitations(
             cls, config.detection.interview_keywords, self.own, config.identity.timezone
@@ -250,7 +243,7 @@ class Sync:
 
     def _mark_folder(self, folder: FolderPass) -> None:
         every = zip(folder.uids, folder.keys, strict=True)
-        self.store.mark_seen_many(self.account.name, folder.folder, folder.uidvalidity, every)
+        self.store.mail.mark_seen_many(self.account.name, folder.folder, folder.uidvalidity, every)
         mark = Watermark(
             self.account.name,
             folder.folder,
@@ -258,11 +251,12 @@ class Sync:
             folder.last_uid,
             folder.highestmodseq,
         )
-        self.store.set_watermark(mark)
+        self.store.mail.set_watermark(mark)
 
     def _add_referrals(self, found: tuple[intake.NewReferral, ...], now: datetime) -> None:
+        """Register the referrals a message reveals, so that its events reach them too."""
         for referral in found:
-            source = records.email_of(self.store, int(referral.source))
+            source = self.store.contacts.email_of(referral.source)
             try:
                 contact_id = self.service.register_referral(
                     referral.email, source, now, name=referral.name
@@ -270,51 +264,32 @@ class Sync:
             except UserError as exc:
                 log.info("referral_not_added email=%s reason=%r", referral.email, str(exc))
                 continue
-            log.info("referral_detected contact=%d source=%s", contact_id, source)
+            log.info("referral_detected contact=%s source=%s", contact_id, source)
+        if found:
+            self._index = self.index()
 
     # --- what is known ------------------------------------------------------------------
 
     def index(self) -> Index:
         """Contacts, their addresses, and the Message-IDs of everything sent to them."""
-        conn = self.store.conn
-        addresses: dict[int, list[str]] = {}
-        for address, contact_id in conn.execute(
-            "SELECT address, contact_id FROM contact_addresses"
-        ):
-            addresses.setdefault(contact_id, []).append(address)
-        rows = conn.execute("SELECT id, email, company_domain, source_id FROM contacts ORDER BY id")
-        contacts = tuple(_known(row, addresses) for row in rows)
-        sent = {
-            mid: SentRef(str(cid))
-            for mid, cid in conn.execute(
-                "SELECT message_id, contact_id FROM events WHERE type = 'OutboundSeen' AND contact_id IS NOT NULL"
-            )
-        }
-        for mid, cid, item in conn.execute(
-            "SELECT message_id, contact_id, id FROM outbox WHERE message_id IS NOT NULL"
-        ):
-            sent[mid] = SentRef(str(cid), str(item))
+        contacts = tuple(
+            KnownContact(row.id, row.addresses, row.company_domain, row.source_id)
+            for row in self.store.contacts.known()
+        )
+        sent = {mid: SentRef(cid) for mid, cid in self.store.events.outbound_message_ids().items()}
+        for mid, (cid, item) in self.store.outbox.message_ids().items():
+            sent[mid] = SentRef(cid, str(item))
         mode = self.service.config.detection.same_company_replies
         return Index(contacts, sent, self.own, domain_mode=mode, forward_mode="flag")
 
     def _ours(self, env: HeaderView) -> intake.Ours | None:
-        row = self.store.conn.execute(
-            "SELECT contact_id, step FROM outbox WHERE message_id = ?", (env.message_id,)
-        ).fetchone()
-        return intake.Ours(ContactId(str(row[0])), Step(row[1])) if row and env.message_id else None
+        item = self.store.outbox.by_message_id(env.message_id)
+        return intake.Ours(item.contact_id, item.step) if item is not None else None
 
 
-def _known(
-    row: tuple[int, str, str | None, int | None], addresses: dict[int, list[str]]
-) -> KnownContact:
-    cid, email, domain, source = row
-    ordered = tuple(sorted(addresses.get(cid, [email]), key=lambda a: a != email))  # primary first
-    return KnownContact(str(cid), ordered, domain or "", str(source) if source else None)
-
-
-def _budgeted(waiting: list[tuple[Seen, int]], budget: int) -> Iterator[list[Seen]]:
+def _budgeted(waiting: list[tuple[Arrival, int]], budget: int) -> Iterator[list[Arrival]]:
     """`waiting` (message, bytes to fetch) in order, in runs of about `budget` bytes."""
-    chunk: list[Seen] = []
+    chunk: list[Arrival] = []
     total = 0
     for message, size in waiting:
         if chunk and total + size > budget:

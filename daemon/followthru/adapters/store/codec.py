@@ -16,7 +16,7 @@ import dataclasses
 import types
 import typing
 from collections.abc import Callable
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from enum import Enum
 from functools import cache
 from typing import Any
@@ -145,3 +145,15 @@ def _moment(value: Any) -> datetime:
     if moment.tzinfo is None:
         raise ValueError(f"naive time {value!r}")
     return moment
+
+
+def utc(moment: datetime) -> str:
+    """How the store writes a time: ISO 8601 in UTC, so that text order is time order."""
+    if moment.tzinfo is None:
+        raise ValueError("naive datetime reached the store")
+    return moment.astimezone(UTC).isoformat()
+
+
+def utc_now() -> str:
+    """The time a row is written (bookkeeping columns: recorded_at, seen_at, updated_at)."""
+    return datetime.now(UTC).isoformat()

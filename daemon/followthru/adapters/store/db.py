@@ -14,47 +14,35 @@ Invariants:
 from __future__ import annotations
 
 import fcntl
-import json
 import os
 import sqlite3
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
-from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
 
+from followthru.adapters.store.contacts import ContactTable
+from followthru.adapters.store.events import EventLog
+from followthru.adapters.store.mail import MailState
 from followthru.adapters.store.migrations import MIGRATIONS
+from followthru.adapters.store.outbox import OutboxTable
 from followthru.errors import StoreError, StoreLocked
 
 
-@dataclass(frozen=True, slots=True)
-class Watermark:
-    account: str
-    folder: str
-    uidvalidity: int
-    last_uid: int
-    highestmodseq: int | None
-
-
-@dataclass(frozen=True, slots=True)
-class EventRow:
-    id: int
-    contact_id: int | None
-    at: datetime
-    type: str
-    reason: str
-    message_id: str | None
-    data: dict[str, Any]
-
-
 class Store:
-    """The SQLite state store. Use `Store.open(path)`; close with `close()` or as a context."""
+    """The SQLite state store. Use `Store.open(path)`; close with `close()` or as a context.
+
+    Its one face: `transaction()`, `lock()`, and a table family each (`contacts`, `events`,
+    `outbox`, `mail`), all on the one connection this object owns.
+    """
 
     def __init__(self, conn: sqlite3.Connection, path: Path) -> None:
         self.conn = conn
         self.path = path
         self._lock_fd: int | None = None
+        self.contacts = ContactTable(conn)
+        self.events = EventLog(conn)
+        self.outbox = OutboxTable(conn)
+        self.mail = MailState(conn)
 
     @classmethod
     def open(cls, path: Path) -> Store:
@@ -147,126 +135,6 @@ class Store:
             raise
         self.conn.execute("RELEASE nested")
 
-    # --- the event log -------------------------------------------------------------------
-
-    def append_event(self, contact_id: int | None, at: datetime, type_: str, reason: str,
-                     message_id: str | None = None, data: dict[str, Any] | None = None) -> int:  # fmt: skip
-        cur = self.conn.execute(
-            "INSERT INTO events (contact_id, at, type, reason, message_id, data, recorded_at)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?)",
-            (
-                contact_id,
-                _iso(at),
-                type_,
-                reason,
-                message_id,
-                json.dumps(data or {}),
-                _iso(_utcnow()),
-            ),
-        )
-        return int(cur.lastrowid or 0)
-
-    def events(self, contact_id: int | None = None) -> list[EventRow]:
-        sql = "SELECT id, contact_id, at, type, reason, message_id, data FROM events"
-        rows = self.conn.execute(
-            sql
-            + (" WHERE contact_id = ? ORDER BY id" if contact_id is not None else " ORDER BY id"),
-            (contact_id,) if contact_id is not None else (),
-        )
-        return [
-            EventRow(r[0], r[1], datetime.fromisoformat(r[2]), r[3], r[4], r[5], json.loads(r[6]))
-            for r in rows
-        ]
-
-    # --- mailbox bookkeeping -------------------------------------------------------------
-
-    def watermark(self, account: str, folder: str) -> Watermark | None:
-        row = self.conn.execute(
-            "SELECT uidvalidity, last_uid, highestmodseq FROM watermarks WHERE account = ? AND folder = ?",
-            (account, folder),
-        ).fetchone()
-        return Watermark(account, folder, row[0], row[1], row[2]) if row else None
-
-    def set_watermark(self, mark: Watermark) -> None:
-        self.conn.execute(
-            "INSERT INTO watermarks (account, folder, uidvalidity, last_uid, highestmodseq, updated_at)"
-            " VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (account, folder) DO UPDATE SET"
-            " uidvalidity = excluded.uidvalidity, last_uid = excluded.last_uid,"
-            " highestmodseq = excluded.highestmodseq, updated_at = excluded.updated_at",
-            (
-                mark.account,
-                mark.folder,
-                mark.uidvalidity,
-                mark.last_uid,
-                mark.highestmodseq,
-                _iso(_utcnow()),
-            ),
-        )
-
-    def mark_seen(
-        self, account: str, folder: str, uidvalidity: int, uid: int, message_key: str
-    ) -> bool:
-        """Record a message as handled; False if this (folder, UIDVALIDITY, UID) was already seen."""
-        cur = self.conn.execute(
-            "INSERT OR IGNORE INTO seen (account, folder, uidvalidity, uid, message_key, seen_at)"
-            " VALUES (?, ?, ?, ?, ?, ?)",
-            (account, folder, uidvalidity, uid, message_key, _iso(_utcnow())),
-        )
-        return cur.rowcount == 1
-
-    def mark_seen_many(
-        self, account: str, folder: str, uidvalidity: int, messages: Iterable[tuple[int, str]]
-    ) -> int:
-        """mark_seen for each (UID, message key), at one time; how many were new."""
-        at = _iso(_utcnow())
-        cur = self.conn.executemany(
-            "INSERT OR IGNORE INTO seen (account, folder, uidvalidity, uid, message_key, seen_at)"
-            " VALUES (?, ?, ?, ?, ?, ?)",
-            ((account, folder, uidvalidity, uid, key, at) for uid, key in messages),
-        )
-        return cur.rowcount
-
-    def seen_key(self, account: str, message_key: str) -> bool:
-        """Was a message with this Message-ID (or stable hash) handled before, in any folder?"""
-        row = self.conn.execute(
-            "SELECT 1 FROM seen WHERE account = ? AND message_key = ? LIMIT 1",
-            (account, message_key),
-        ).fetchone()
-        return row is not None
-
-    def seen_keys(self, account: str, message_keys: Iterable[str]) -> set[str]:
-        """Those of `message_keys` that seen_key() is true for: one query per 500 keys."""
-        wanted = list(dict.fromkeys(message_keys))
-        per_query = 500  # bound variables: old SQLite builds allow 999
-        found: set[str] = set()
-        for start in range(0, len(wanted), per_query):
-            chunk = wanted[start : start + per_query]
-            marks = ", ".join("?" * len(chunk))
-            found.update(
-                key
-                for (key,) in self.conn.execute(
-                    f"SELECT message_key FROM seen WHERE account = ? AND message_key IN ({marks})",  # noqa: S608 - only placeholders
-                    (account, *chunk),
-                )
-            )
-        return found
-
-    def quarantine(self, account: str, folder: str, uidvalidity: int, uid: int,
-                   message_key: str | None, error: str) -> None:  # fmt: skip
-        self.conn.execute(
-            "INSERT INTO quarantine (account, folder, uidvalidity, uid, message_key, error, at)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (account, folder, uidvalidity, uid)"
-            " DO UPDATE SET error = excluded.error, at = excluded.at",
-            (account, folder, uidvalidity, uid, message_key, error, _iso(_utcnow())),
-        )
-
-    def quarantined(self) -> list[tuple[str, str, int, int, str | None, str]]:
-        return list(
-            self.conn.execute(
-                "SELECT account, folder, uidvalidity, uid, message_key, error FROM quarantine ORDER BY at"
-            )
-        )
-
 
 def _create_private(path: Path) -> None:
     """Create the folder (0700) and an empty file (0600) so SQLite never makes them world-readable."""
@@ -283,13 +151,3 @@ def _statements(script: str) -> Iterator[str]:
     for chunk in script.split("\n;;\n"):
         if chunk.strip():
             yield chunk
-
-
-def _iso(moment: datetime) -> str:
-    if moment.tzinfo is None:
-        raise ValueError("naive datetime reached the store")
-    return moment.isoformat()
-
-
-def _utcnow() -> datetime:
-    return datetime.now(UTC)

@@ -22,7 +22,6 @@ from followthru.adapters.compose import DraftError, UnsafeHeader, make_message_i
 from followthru.adapters.template_check import check_templates, sample_context, sample_headers
 from followthru.adapters.templates import (
     PLACEHOLDER_MARK,
-    TASKS,
     WIDTH,
     Interview,
     LetterContext,
@@ -35,6 +34,7 @@ from followthru.adapters.templates import (
     wrap,
 )
 from followthru.config.reader import STEP_NAMES
+from followthru.core.model import TASKS
 from followthru.errors import ConfigError
 
 BASE_HEADERS = ["Content-Transfer-Encoding", "Content-Type", "Date", "From", "MIME-Version"]
