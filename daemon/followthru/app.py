@@ -18,16 +18,16 @@ import contextlib
 import logging
 import random
 import signal
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 import tenacity
 
 from followthru.adapters import systemd
-from followthru.adapters.imapdata import FolderMap
-from followthru.adapters.mailbox import Mailbox
+from followthru.adapters.mailbox import ImapMailbox
 from followthru.adapters.secrets import resolve_secret
+from followthru.adapters.sending import SendReport, send_with_retries
 from followthru.adapters.store import Store
 from followthru.adapters.template_check import check_templates
 from followthru.config import Account, Config, load_config
@@ -41,8 +41,10 @@ from followthru.errors import (
 )
 from followthru.service.contacts import Service
 from followthru.service.outbox import Outbox
-from followthru.service.sender import Sender, recover_interrupted
-from followthru.service.sync import PassReport, Sync
+from followthru.service.ports import Mailbox
+from followthru.service.rounds import HeldBy, Round
+from followthru.service.sender import recover_interrupted
+from followthru.service.sync import PassReport
 
 log = logging.getLogger(__name__)
 Clock = Callable[[], datetime]
@@ -51,10 +53,6 @@ BACKOFF_START, BACKOFF_CAP = 2.0, 300.0
 
 def real_clock() -> datetime:
     return datetime.now(UTC)
-
-
-HeldBy = Callable[[], str | None]
-"""The name of an account whose mail is not read up to now (sending waits), or None."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -81,7 +79,9 @@ async def run_once(config: Config, now: datetime) -> OnceReport:
             outbox = Outbox(service, renderer) if number == 0 else None
             try:
                 async with await connect(account) as box:
-                    one = await Round.start(service, account, box, outbox, _unread_name(unread))
+                    one = await Round.start(
+                        service, account, box, outbox, SmtpTransport(account), _unread_name(unread)
+                    )
                     passes[number] = await one.run(now)
             except (MailboxUnavailable, AuthenticationFailed, TlsError, SecretUnavailable) as exc:
                 if number == 0:
@@ -96,42 +96,30 @@ def _unread_name(unread: list[tuple[str, str]]) -> HeldBy:
     return lambda: unread[0][0] if unread else None
 
 
-class Round:
-    """One account's catch-up: sync from the watermarks, fire due timers, and (for the first
-    account, whose Drafts hold the queue) read the user's approvals, write new drafts and send
-    what is due, unless `held_by` names an account not caught up (its replies are unknown)."""
+class SmtpTransport:
+    """The SMTP port over adapters/smtp for one account: the secret read when a message goes
+    out, failures before the hand-over retried a few times with backoff (never after it)."""
 
-    def __init__(self, service: Service, account: Account, box: Mailbox, folders: FolderMap,
-                 outbox: Outbox | None, held_by: HeldBy = lambda: None) -> None:  # fmt: skip
-        self.service = service
+    RETRIES, FIRST_DELAY, MAX_DELAY = 3, 5.0, 60.0
+
+    def __init__(self, account: Account) -> None:
         self.account = account
-        self.box = box
-        self.folders = folders
-        self.outbox = outbox
-        self.held_by = held_by
-        self.sync = Sync(service, account, box, (folders.inbox.name, folders.sent.name))
 
-    @classmethod
-    async def start(cls, service: Service, account: Account, box: Mailbox, outbox: Outbox | None,
-                    held_by: HeldBy = lambda: None) -> Round:  # fmt: skip
-        folders = await box.find_folders(account.folders)
-        return cls(service, account, box, folders, outbox, held_by)
-
-    async def run(self, now: datetime) -> PassReport:
-        report = await self.sync.run(now)
-        self.service.tick(now)
-        if self.outbox is not None:
-            drafts, sent = self.folders.drafts.name, self.folders.sent.name
-            await self.outbox.reconcile(self.box, drafts, sent, now)
-            await self.outbox.remove_closed(self.box, now)
-            self.outbox.prepare(now)
-            await self.outbox.publish(self.box, drafts, now)
-            if self.held_by() is None:
-                await Sender(self.service, self.account).send_due(now, self.box, sent)
-        return report
+    async def send(self, message: bytes, sender: str, recipients: Sequence[str]) -> SendReport:
+        smtp = self.account.smtp
+        secret = None
+        if smtp.secret is not None:
+            secret = resolve_secret(
+                smtp.secret, where=f"{self.account.name}/smtp", username=smtp.username
+            )
+        return await send_with_retries(
+            smtp, secret, oauth2=bool(smtp.secret and smtp.secret.is_oauth2), message=message,
+            sender=sender, recipients=recipients, attempts=self.RETRIES,
+            base_delay=self.FIRST_DELAY, max_delay=self.MAX_DELAY,
+        )  # fmt: skip
 
 
-async def connect(account: Account) -> Mailbox:
+async def connect(account: Account) -> ImapMailbox:
     server = account.imap
     secret = ""
     if server.secret is not None:
@@ -139,7 +127,7 @@ async def connect(account: Account) -> Mailbox:
             server.secret, where=f"{account.name}/imap", username=server.username
         )
     oauth2 = bool(server.secret and server.secret.is_oauth2)
-    return await Mailbox.connect(server, secret, oauth2=oauth2)
+    return await ImapMailbox.connect(server, secret, oauth2=oauth2)
 
 
 async def run_forever(
@@ -309,7 +297,7 @@ class Watcher:
             finally:
                 self.connected = self.caught_up = False
 
-    async def _connect(self) -> Mailbox:
+    async def _connect(self) -> ImapMailbox:
         retrying = tenacity.AsyncRetrying(
             retry=tenacity.retry_if_exception_type(MailboxUnavailable),
             wait=tenacity.wait_random_exponential(multiplier=BACKOFF_START, max=BACKOFF_CAP),
@@ -348,7 +336,10 @@ class Watcher:
         await self._sleep(random.uniform(0, ceiling))  # noqa: S311  (jitter, not secrecy)
 
     async def _watch(self, box: Mailbox) -> None:
-        one = await Round.start(self.service, self.account, box, self.outbox, self.held_by)
+        transport = SmtpTransport(self.account)
+        one = await Round.start(
+            self.service, self.account, box, self.outbox, transport, self.held_by
+        )
         folders = one.folders
         log.info("watching account=%s inbox=%s sent=%s drafts=%s idle=%s", self.account.name, folders.inbox.name,
                  folders.sent.name, folders.drafts.name, box.can_idle)  # fmt: skip

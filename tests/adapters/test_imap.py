@@ -1,4 +1,4 @@
-"""The IMAP adapter (ImapSession and the async Mailbox) against Dovecot and pymap.
+"""The IMAP adapter (ImapSession and the async ImapMailbox) against Dovecot and pymap.
 
 Real servers only (tests/rig); failures on the wire come from a loopback FaultProxy that
 cuts, black-holes or says `* BYE`. Throughput is printed, never asserted.
@@ -23,7 +23,7 @@ from followthru.adapters import imapdata as imap_module
 from followthru.adapters.headerparse import parse_headers
 from followthru.adapters.imap import ImapSession
 from followthru.adapters.imapdata import HEADER_FIELDS, HeaderRecord
-from followthru.adapters.mailbox import Mailbox
+from followthru.adapters.mailbox import ImapMailbox
 from followthru.config import Server, TlsMode
 from followthru.errors import MailboxUnavailable
 from tests.rig import ImapAccount
@@ -373,7 +373,7 @@ def test_remove_own_removes_only_our_message(
 
 
 async def test_idle_sees_an_append_from_another_connection(imap_server: ImapAccount) -> None:
-    async with await Mailbox.connect(server_for(imap_server), imap_server.password) as box:
+    async with await ImapMailbox.connect(server_for(imap_server), imap_server.password) as box:
         await box.select("INBOX")
         appended: list[float] = []
 
@@ -501,7 +501,7 @@ def test_the_proxy_passes_through_again(imap_server: ImapAccount, proxy: FaultPr
 
 
 async def test_aclose_ends_a_running_idle_at_once(imap_server: ImapAccount) -> None:
-    box = await Mailbox.connect(server_for(imap_server, timeout=10.0), imap_server.password)
+    box = await ImapMailbox.connect(server_for(imap_server, timeout=10.0), imap_server.password)
     await box.select("INBOX")
     waiting = asyncio.create_task(box.idle_wait(60.0))
     await asyncio.sleep(0.3)
@@ -522,7 +522,7 @@ async def test_mailbox_on_an_exit_stack(imap_server: ImapAccount) -> None:
     uids = seed(imap_server, 3)
     async with AsyncExitStack() as stack:
         box = await stack.enter_async_context(
-            await Mailbox.connect(server_for(imap_server), imap_server.password)
+            await ImapMailbox.connect(server_for(imap_server), imap_server.password)
         )
         threads = {t.name for t in threading.enumerate()}
         await box.select("INBOX")

@@ -1,5 +1,5 @@
 """Reading several messages per command, against Dovecot and pymap: `fetch_messages` gives what
-`fetch_message` gives for each UID, and `Mailbox.fetch_header_batches` gives fetch_headers'
+`fetch_message` gives for each UID, and `ImapMailbox.fetch_header_batches` gives fetch_headers'
 records, one FETCH per list. Read-only: no \\Seen is set."""
 
 from __future__ import annotations
@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 
 from followthru.adapters.imap import ImapSession
-from followthru.adapters.mailbox import Mailbox
+from followthru.adapters.mailbox import ImapMailbox
 from tests.adapters.test_imap import message, seed, server_for, session
 
 __all__ = ["session"]  # the fixture
@@ -52,7 +52,7 @@ async def test_header_batches_are_the_header_records_a_fetch_at_a_time(
     imap_server: ImapAccount, batch: int
 ) -> None:
     uids = seed(imap_server, 5)
-    async with await Mailbox.connect(server_for(imap_server), imap_server.password) as box:
+    async with await ImapMailbox.connect(server_for(imap_server), imap_server.password) as box:
         await box.select("INBOX")
         lists = [records async for records in box.fetch_header_batches(uids, batch)]
         flat = [record async for record in box.fetch_headers(uids, batch)]

@@ -41,7 +41,7 @@ import pytest
 
 from followthru import app
 from followthru.adapters.imapdata import IdleResult
-from followthru.adapters.mailbox import Mailbox
+from followthru.adapters.mailbox import ImapMailbox
 from followthru.config import Account, Config, load_config
 from tests.e2e import watchkit as kit
 from tests.rig import ImapAccount
@@ -136,9 +136,9 @@ def rig(
     monkeypatch.setattr(app, "BACKOFF_START", 0.25)
     monkeypatch.setattr(app, "BACKOFF_CAP", 1.0)
     trace = Trace()
-    real_connect, real_idle = app.connect, Mailbox.idle_wait
+    real_connect, real_idle = app.connect, ImapMailbox.idle_wait
 
-    async def traced_connect(account: Account) -> Mailbox:
+    async def traced_connect(account: Account) -> ImapMailbox:
         start = time.monotonic()
         trace.starts.append(start)
         try:
@@ -149,12 +149,12 @@ def rig(
         trace.attempts.append((start, time.monotonic(), True))
         return box
 
-    async def traced_idle(box: Mailbox, timeout: float, **kw: Any) -> IdleResult:  # noqa: ASYNC109
+    async def traced_idle(box: ImapMailbox, timeout: float, **kw: Any) -> IdleResult:  # noqa: ASYNC109
         trace.idles.append(time.monotonic())
         return await real_idle(box, timeout, **kw)
 
     monkeypatch.setattr(app, "connect", traced_connect)
-    monkeypatch.setattr(Mailbox, "idle_wait", traced_idle)
+    monkeypatch.setattr(ImapMailbox, "idle_wait", traced_idle)
     return Rig(imap_server, proxy, config, kit.Ledger(loaded.store_path), trace, contacts)
 
 
@@ -286,7 +286,7 @@ async def test_a_session_that_dies_after_login_is_retried_with_backoff(
     monkeypatch.setattr(app, "BACKOFF_CAP", 300.0)
     traced = app.connect
 
-    async def dies_after_login(account: Account) -> Mailbox:
+    async def dies_after_login(account: Account) -> ImapMailbox:
         box = await traced(account)
         rig.proxy.cut()  # the session is over before its first command
         return box

@@ -65,7 +65,7 @@ class UnsafeHeader(DraftError):
         super().__init__(f"{field}: {problem}")
 
 
-class Mailbox(Protocol):
+class Named(Protocol):
     """A display name ("" when unknown) and an address; Person is one."""
 
     @property
@@ -79,9 +79,9 @@ def compose(  # noqa: PLR0913 -- one keyword per header the caller owns
     subject: str,
     body: str,
     *,
-    from_addr: Mailbox,
-    to: Sequence[Mailbox],
-    cc: Sequence[Mailbox] = (),
+    from_addr: Named,
+    to: Sequence[Named],
+    cc: Sequence[Named] = (),
     message_id: str,
     date: datetime,
     in_reply_to: str | None = None,
@@ -152,7 +152,7 @@ def _shown(value: object) -> str:
     return text if len(text) <= 60 else text[:57] + "..."
 
 
-def _mailbox(field: str, box: Mailbox) -> Address:
+def _mailbox(field: str, box: Named) -> Address:
     name = check_text(f"{field}.name", box.name, MAX_NAME)
     if any(len(word) > MAX_WORD for word in name.split()):
         # CPython 3.11 folds two such words with an empty line between them, which ends
@@ -167,7 +167,7 @@ def _mailbox(field: str, box: Mailbox) -> Address:
         raise UnsafeHeader(f"{field}.email", f"{_shown(email)}: {exc}") from exc
 
 
-def _set_recipients(msg: EmailMessage, to: Sequence[Mailbox], cc: Sequence[Mailbox]) -> None:
+def _set_recipients(msg: EmailMessage, to: Sequence[Named], cc: Sequence[Named]) -> None:
     if not to:
         raise UnsafeHeader("to", "no recipient")
     named = [

@@ -1,10 +1,10 @@
 """One IMAP connection for the event loop: each ImapSession call runs on the connection's own thread.
 
 Invariants:
-- imapclient is blocking and not thread-safe: a Mailbox owns a single-thread executor, and
+- imapclient is blocking and not thread-safe: a ImapMailbox owns a single-thread executor, and
   every call to its session runs there, one at a time, in the order the calls were made.
 - No policy here: no reconnect, no backoff, no watermark (the service owns them). Errors are
-  the errors.py types ImapSession raises; after one, close this Mailbox and connect anew.
+  the errors.py types ImapSession raises; after one, close this ImapMailbox and connect anew.
 - `aclose()` always releases the connection and the thread, even while a call (a long IDLE)
   is still running: it shuts the socket down first, so that call fails at once.
 """
@@ -35,8 +35,8 @@ P = ParamSpec("P")
 T = TypeVar("T")
 
 
-class Mailbox:
-    """An ImapSession behind async methods; use `async with await Mailbox.connect(...)`
+class ImapMailbox:
+    """An ImapSession behind async methods; use `async with await ImapMailbox.connect(...)`
     or enter it on an AsyncExitStack."""
 
     def __init__(self, session: ImapSession, executor: ThreadPoolExecutor) -> None:
@@ -46,7 +46,7 @@ class Mailbox:
         self._closed = False
 
     @classmethod
-    async def connect(cls, server: Server, secret: str, *, oauth2: bool = False) -> Mailbox:
+    async def connect(cls, server: Server, secret: str, *, oauth2: bool = False) -> ImapMailbox:
         """Connect and log in on a new thread; raises what ImapSession.connect raises."""
         executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix=f"imap-{server.host}")
         connect = partial(ImapSession.connect, server, secret, oauth2=oauth2)

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import TypedDict
 from zoneinfo import ZoneInfo
 
-from followthru.adapters.compose import Mailbox, UnsafeHeader
+from followthru.adapters.compose import Named, UnsafeHeader
 from followthru.adapters.templates import (
     SUFFIX,
     Interview,
@@ -130,9 +130,9 @@ def _sparse(ctx: LetterContext) -> LetterContext:
 
 
 class SampleHeaders(TypedDict):
-    from_addr: Mailbox
-    to: Sequence[Mailbox]
-    cc: Sequence[Mailbox]
+    from_addr: Named
+    to: Sequence[Named]
+    cc: Sequence[Named]
     message_id: str
     date: datetime
 

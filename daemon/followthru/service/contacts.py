@@ -18,7 +18,6 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from followthru.adapters.store import Store
 from followthru.adapters.store.outbox import NewItem
 from followthru.config import Config
 from followthru.core import effects as fx
@@ -40,6 +39,7 @@ from followthru.core.model import Contact, ContactId, Interview, Outcome, Policy
 from followthru.core.plan import PlannedStep, PlanStuck, steps
 from followthru.core.schedule import next_wakeup
 from followthru.errors import FollowthruError, UserError
+from followthru.service.ports import Store
 
 log = logging.getLogger(__name__)
 MAX_TIMER_ROUNDS = 100  # per contact and pass: a safety net against a timer that keeps firing

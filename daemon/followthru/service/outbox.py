@@ -19,7 +19,6 @@ from datetime import datetime
 
 from followthru.adapters.compose import DraftError
 from followthru.adapters.headerparse import parse_headers
-from followthru.adapters.mailbox import Mailbox
 from followthru.adapters.store.outbox import OutboxRow
 from followthru.adapters.templates import Renderer, placeholders
 from followthru.core.events import Discarded, DraftApproved, DraftRejected, TaskDone
@@ -29,6 +28,7 @@ from followthru.core.schedule import expires_at
 from followthru.errors import UserError
 from followthru.service.contacts import Service
 from followthru.service.letters import build_draft, rewrite
+from followthru.service.ports import Mailbox
 
 log = logging.getLogger(__name__)
 DRAFT_FLAGS = ("\\Draft", "\\Seen")

@@ -16,9 +16,7 @@ from __future__ import annotations
 import logging
 from datetime import datetime
 
-from followthru.adapters.mailbox import Mailbox
-from followthru.adapters.secrets import resolve_secret
-from followthru.adapters.sending import Outcome, SendReport, send_with_retries
+from followthru.adapters.sending import Outcome, SendReport
 from followthru.adapters.store.outbox import OutboxRow
 from followthru.adapters.templates import placeholders
 from followthru.config import Account
@@ -28,9 +26,9 @@ from followthru.core.model import ContactId, StepKind
 from followthru.core.schedule import release_at
 from followthru.errors import AuthenticationFailed, SecretUnavailable, TlsError
 from followthru.service.contacts import Service
+from followthru.service.ports import Mailbox, Transport
 
 log = logging.getLogger(__name__)
-RETRIES, FIRST_DELAY, MAX_DELAY = 3, 5.0, 60.0
 
 
 def recover_interrupted(service: Service, now: datetime) -> int:
@@ -49,10 +47,11 @@ def recover_interrupted(service: Service, now: datetime) -> int:
 class Sender:
     """Sends the due, approved emails over one account's SMTP server."""
 
-    def __init__(self, service: Service, account: Account) -> None:
+    def __init__(self, service: Service, account: Account, transport: Transport) -> None:
         self.service = service
         self.store = service.store
         self.account = account
+        self.transport = transport
 
     async def send_due(
         self, now: datetime, box: Mailbox | None = None, sent_folder: str | None = None
@@ -104,17 +103,8 @@ class Sender:
         return 1 if report.outcome is Outcome.DELIVERED else 0
 
     async def _deliver(self, raw: bytes, item: OutboxRow) -> SendReport:
-        smtp = self.account.smtp
-        secret = None
-        if smtp.secret is not None:
-            secret = resolve_secret(
-                smtp.secret, where=f"{self.account.name}/smtp", username=smtp.username
-            )
-        return await send_with_retries(
-            smtp, secret, oauth2=bool(smtp.secret and smtp.secret.is_oauth2), message=raw,
-            sender=self.service.config.identity.email, recipients=[*item.to, *item.cc],
-            attempts=RETRIES, base_delay=FIRST_DELAY, max_delay=MAX_DELAY,
-        )  # fmt: skip
+        sender = self.service.config.identity.email
+        return await self.transport.send(raw, sender, [*item.to, *item.cc])
 
     def _record(self, item: OutboxRow, report: SendReport, now: datetime) -> None:
         moves = self.store.outbox.move

@@ -28,7 +28,6 @@ from datetime import datetime, timedelta
 
 from followthru.adapters.headerparse import HeaderView
 from followthru.adapters.imapdata import HeaderRecord
-from followthru.adapters.mailbox import Mailbox
 from followthru.adapters.mime import parse_message
 from followthru.adapters.store.mail import Watermark
 from followthru.config import Account
@@ -38,6 +37,7 @@ from followthru.core.reading.classify import Classification, Kind, classify
 from followthru.core.reading.triage import looks_like_report, may_be_invitation, message_key
 from followthru.errors import MessageRejected, UserError
 from followthru.service.contacts import Service
+from followthru.service.ports import Mailbox
 
 log = logging.getLogger(__name__)
 MAX_BODY = 512 * 1024  # bytes of a message read for classification; the rest is not needed

@@ -1,0 +1,59 @@
+"""One account's round: what the daemon does each time it wakes, in order.
+
+Invariants: sync first (a reply read before anything is sent), then due timers; only the first
+account's round (whose Drafts hold the queue) reads approvals, writes drafts and sends, and it
+sends nothing while `held_by` names an account whose mail is not read up to now.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+
+from followthru.adapters.imapdata import FolderMap
+from followthru.config import Account
+from followthru.service.contacts import Service
+from followthru.service.outbox import Outbox
+from followthru.service.ports import Mailbox, Transport
+from followthru.service.sender import Sender
+from followthru.service.sync import PassReport, Sync
+
+HeldBy = Callable[[], str | None]
+"""The name of an account whose mail is not read up to now (sending waits), or None."""
+
+
+class Round:
+    """One account's catch-up: sync from the watermarks, fire due timers, and (for the first
+    account, whose Drafts hold the queue) read the user's approvals, write new drafts and send
+    what is due, unless `held_by` names an account not caught up (its replies are unknown)."""
+
+    def __init__(self, service: Service, account: Account, box: Mailbox, folders: FolderMap,
+                 outbox: Outbox | None, transport: Transport,
+                 held_by: HeldBy = lambda: None) -> None:  # fmt: skip
+        self.service = service
+        self.account = account
+        self.box = box
+        self.folders = folders
+        self.outbox = outbox
+        self.sender = Sender(service, account, transport)
+        self.held_by = held_by
+        self.sync = Sync(service, account, box, (folders.inbox.name, folders.sent.name))
+
+    @classmethod
+    async def start(cls, service: Service, account: Account, box: Mailbox, outbox: Outbox | None,
+                    transport: Transport, held_by: HeldBy = lambda: None) -> Round:  # fmt: skip
+        folders = await box.find_folders(account.folders)
+        return cls(service, account, box, folders, outbox, transport, held_by)
+
+    async def run(self, now: datetime) -> PassReport:
+        report = await self.sync.run(now)
+        self.service.tick(now)
+        if self.outbox is not None:
+            drafts, sent = self.folders.drafts.name, self.folders.sent.name
+            await self.outbox.reconcile(self.box, drafts, sent, now)
+            await self.outbox.remove_closed(self.box, now)
+            self.outbox.prepare(now)
+            await self.outbox.publish(self.box, drafts, now)
+            if self.held_by() is None:
+                await self.sender.send_due(now, self.box, sent)
+        return report
