@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from followthru.core.items import item_transitions_markdown
 from followthru.core.machine import transitions_markdown
 
 README = Path(__file__).resolve().parent.parent / "README.md"
@@ -15,6 +16,15 @@ def test_the_readme_table_is_generated_from_transitions() -> None:
     table = text[text.index(start) + len(start) : text.index(end)]
     assert table == transitions_markdown(), (
         "run: python -c 'from followthru.core.machine import transitions_markdown as t; print(t())' and paste it into README.md"
+    )
+
+
+def test_the_readme_item_table_is_generated_from_item_transitions() -> None:
+    text = README.read_text(encoding="utf-8")
+    start, end = "<!-- items:start -->\n", "<!-- items:end -->"
+    table = text[text.index(start) + len(start) : text.index(end)]
+    assert table == item_transitions_markdown(), (
+        "run: python -c 'from followthru.core.items import item_transitions_markdown as t; print(t())' and paste it into README.md"
     )
 
 

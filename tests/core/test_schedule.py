@@ -376,6 +376,20 @@ def test_drafts_expire_after_draft_expires_after_and_the_intro_after_reach_out_w
     )
 
 
+@pytest.mark.parametrize("days_late", [0, 12, 20, 400])
+def test_an_item_queued_late_gets_its_whole_window_from_when_it_was_queued(days_late: int) -> None:
+    """SPEC "Catch-up": a daemon that was down queues the overdue try late; the user still
+    has `draft_expires_after` from then (before, it expired in the pass that queued it)."""
+    due = utc(2026, 3, 2, 9, 0)
+    queued = due + days_late * DAY
+    item = Pending(step=Step.CHECK_IN, due_at=due, to=BOB, queued_at=queued)
+    assert expires_at(item, POLICY) == queued + 5 * DAY
+    intro = Pending(step=Step.REFERRAL_INTRO, due_at=due, to=BOB, queued_at=queued)
+    assert expires_at(intro, POLICY) == queued + 3 * DAY
+    early = Pending(step=Step.CHECK_IN, due_at=due, to=BOB, queued_at=due - 2 * DAY)
+    assert expires_at(early, POLICY) == due + 5 * DAY  # queued ahead: it counts from its due time
+
+
 def test_catch_up_sends_overdue_items_one_at_a_time_in_due_order() -> None:
     now = utc(2026, 3, 10, 9, 0)
     items = [("c", now - DAY), ("a", now - 3 * DAY), ("future", now + DAY), ("b", now - 2 * DAY)]

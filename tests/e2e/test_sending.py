@@ -239,8 +239,9 @@ async def test_a_snoozed_email_goes_out_once_at_its_new_time_and_never_expires_b
     )
     err = capsys.readouterr().err
     assert code == 1
+    # Queued at 16:30, half an hour after it was due: its five days count from then.
     assert (
-        f"item {number} (thank_you) expires at 2026-03-07T16:00+01:00 (cadence.draft_expires_after)"
+        f"item {number} (thank_you) expires at 2026-03-07T16:30+01:00 (cadence.draft_expires_after)"
         in err
     )
     assert "approve it, then snooze it" in err

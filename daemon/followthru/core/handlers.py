@@ -205,7 +205,7 @@ def timer(contact: Contact, event: TimerFired, policy: Policy) -> Decision:
     if due is not None and due.at <= event.at and (first_expiry is None or due.at < first_expiry):
         if due.step is None:
             return _deadline(contact, event.at, policy)
-        contact, queued = queue(contact, due.step, due.at, policy)
+        contact, queued = queue(contact, due.step, due.at, policy, at=event.at)
         return Decision(contact, queued, f"due: {due.why}")
     if expiring:
         return _expire(contact, expiring, event.at)

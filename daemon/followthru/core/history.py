@@ -81,12 +81,16 @@ def queue(
     policy: Policy,
     to: ContactId | None = None,
     cc: tuple[ContactId, ...] = (),
+    *,
+    at: datetime,
 ) -> Change:
-    """Queue `step` for approval (approved at once only if `auto_send` lists it)."""
+    """Queue `step` for approval (approved at once only if `auto_send` lists it); `at` is
+    when it is queued, from which a late item's approval window counts."""
     if step in ONCE_ONLY and step in contact.once:
         return contact, ()
     approved = step in policy.auto_send
-    item = Pending(step=step, due_at=due_at, to=to or contact.id, cc=cc, approved=approved)
+    item = Pending(step=step, due_at=due_at, to=to or contact.id, cc=cc, approved=approved,
+                   queued_at=at)  # fmt: skip
     follows = contact.thread if item.to == contact.id else None
     effect = QueueStep(
         step=step,

@@ -56,13 +56,13 @@ def start_interview(contact: Contact, event: InterviewRegistered, policy: Policy
         last_try_at=None,
     )
     contact, gone = withdraw(contact, _FRESH, "a new interview was registered")
-    contact, thanks = queue(contact, Step.THANK_YOU, thank_you_due(interview, policy), policy)
+    thanks_due = thank_you_due(interview, policy)
+    contact, thanks = queue(contact, Step.THANK_YOU, thanks_due, policy, at=event.at)
     if interview.end <= event.at:
         reason = "the interview has already ended: thank-you queued"
         return Decision(replace(contact, state=ContactState.INTERVIEWED), gone + thanks, reason)
-    contact, checklist = queue(
-        contact, Step.CLOSING_CHECKLIST, checklist_due(interview, policy), policy
-    )
+    checked = checklist_due(interview, policy)
+    contact, checklist = queue(contact, Step.CLOSING_CHECKLIST, checked, policy, at=event.at)
     reason = "interview scheduled: thank-you drafted ahead, closing checklist for that morning"
     return Decision(
         replace(contact, state=ContactState.SCHEDULED), gone + thanks + checklist, reason
@@ -148,7 +148,7 @@ def keep_in_mind(contact: Contact, event: OutcomeRecorded, policy: Policy) -> De
     """
     contact, gone = withdraw(contact, NOT_NOTES, "they said no")
     due = hold(event.at, Step.KEEP_IN_MIND, contact, policy)
-    contact, letter = queue(contact, Step.KEEP_IN_MIND, due, policy)
+    contact, letter = queue(contact, Step.KEEP_IN_MIND, due, policy, at=event.at)
     contact = replace(contact, state=ContactState.NURTURE, user_to_act=False)
     return Decision(contact, gone + letter, "rejected: keep-in-mind letter queued, then nurture")
 

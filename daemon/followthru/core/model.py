@@ -184,6 +184,7 @@ class Pending:
     to: ContactId
     cc: tuple[ContactId, ...] = ()
     approved: bool = False
+    queued_at: datetime | None = None  # when it reached the queue (None: as due)
 
     @property
     def kind(self) -> StepKind:

@@ -61,14 +61,14 @@ def redraft_intro(contact: Contact, event: ReferralRegistered, policy: Policy) -
 def _draft_intro(contact: Contact, at: datetime, policy: Policy, reason: str) -> Decision:
     cc = (contact.source,) if contact.source is not None else ()
     due = next_opening(at, policy)
-    contact, queued = queue(contact, Step.REFERRAL_INTRO, due, policy, cc=cc)
+    contact, queued = queue(contact, Step.REFERRAL_INTRO, due, policy, cc=cc, at=at)
     return Decision(contact, queued, reason)
 
 
 def _tell_source(contact: Contact, step: Step, at: datetime, policy: Policy) -> Change:
     if contact.source is None:
         return contact, ()
-    return queue(contact, step, next_opening(at, policy), policy, to=contact.source)
+    return queue(contact, step, next_opening(at, policy), policy, to=contact.source, at=at)
 
 
 def reached(contact: Contact, event: OutboundSeen, had_intro: bool, policy: Policy) -> Change:
@@ -105,7 +105,7 @@ def met(contact: Contact, event: OutcomeRecorded, policy: Policy) -> Decision:
     """`met`: a thank-you to the referral and a note to the source."""
     contact, gone = withdraw(contact, _CALLED_OFF, "you met")
     due = hold(event.at, Step.REFERRAL_THANK_YOU, contact, policy)
-    contact, thanks = queue(contact, Step.REFERRAL_THANK_YOU, due, policy)
+    contact, thanks = queue(contact, Step.REFERRAL_THANK_YOU, due, policy, at=event.at)
     contact, note = _tell_source(contact, Step.SOURCE_MET, event.at, policy)
     contact = replace(contact, state=ContactState.MET)
     return Decision(contact, gone + thanks + note, "met: thank-you and a note to the source")

@@ -71,12 +71,17 @@ def checklist_due(interview: Interview, policy: Policy) -> datetime:
 
 
 def expires_at(item: Pending, policy: Policy) -> datetime | None:
-    """When an unapproved item lapses (the referral intro: `referral_reach_out_within`)."""
+    """When an unapproved item lapses (the referral intro: `referral_reach_out_within`).
+
+    The window counts from its due time, or from when it was queued if that was later (a
+    daemon that was down queues an overdue try late: the user still gets the whole window).
+    """
     if item.approved:
         return None
+    start = max(item.due_at, item.queued_at or item.due_at)
     if item.step is Step.REFERRAL_INTRO:
-        return item.due_at + policy.referral_reach_out_within
-    return item.due_at + policy.draft_expires_after
+        return start + policy.referral_reach_out_within
+    return start + policy.draft_expires_after
 
 
 def after_absence(due: datetime, contact: Contact, policy: Policy) -> datetime:

@@ -26,7 +26,7 @@ from followthru.core.model import Contact
 from followthru.errors import StoreError
 
 EVENT_TYPES: dict[str, type[Any]] = {cls.__name__: cls for cls in typing.get_args(events.Event)}
-SNAPSHOT_FORMAT = 1
+SNAPSHOT_FORMAT = 2
 """Bump when `Contact` changes shape: older snapshots are then ignored and logs replayed."""
 
 

@@ -1,0 +1,184 @@
+"""The service's rounds with in-memory fakes (tests/service/fakes.py): approval by flag,
+sending, withdrawal on a reply and catch-up after downtime, in milliseconds, no server.
+
+The store is a real SQLite file in a temporary folder (the store's semantics are its SQL; a
+fake would only repeat them). The e2e suites check the same paths against real servers.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from datetime import datetime, timedelta
+from email import message_from_bytes, policy
+from email.message import EmailMessage
+from email.utils import format_datetime
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from followthru.adapters.sending import Outcome
+from followthru.adapters.store import Store
+from followthru.adapters.template_check import check_templates
+from followthru.config import Config, load_config
+from followthru.core.items import ItemStatus
+from followthru.core.model import ContactState, Step
+from followthru.service.contacts import NewInterview, Service
+from followthru.service.outbox import Outbox
+from followthru.service.rounds import Round
+from tests.service.fakes import FakeMailbox, FakeTransport
+
+BERLIN = ZoneInfo("Europe/Berlin")
+ME, BOB = "jane@example.org", "bob@acme.example"
+PLAIN_THANKS = "Subject: Thank you, {{ contact.first_name or 'there' }}\n\nThank you for today.\n"
+
+
+def at(day: int, hour: int, minute: int = 0) -> datetime:
+    """March 2026 in Berlin (2 March is a Monday)."""
+    return datetime(2026, 3, day, hour, minute, tzinfo=BERLIN)
+
+
+@pytest.fixture
+def config(tmp_path: Path) -> Config:
+    (tmp_path / "letters").mkdir()
+    (tmp_path / "letters" / "thank_you.txt.j2").write_text(PLAIN_THANKS)
+    cfg = {
+        "identity": {"name": "Jane Doe", "email": ME, "timezone": "Europe/Berlin"},
+        "accounts": [{
+            "name": "personal",
+            "imap": {"host": "127.0.0.1", "port": 1143, "tls": "none", "username": ME,
+                     "password_command": "true"},
+            "smtp": {"host": "127.0.0.1", "port": 2525, "tls": "none"},
+        }],
+        "store": {"path": str(tmp_path / "state.db")},
+        "templates_dir": str(tmp_path / "letters"),
+    }  # fmt: skip
+    path = tmp_path / "config.yaml"
+    path.write_text(json.dumps(cfg))
+    return load_config(path)
+
+
+@pytest.fixture
+def service(config: Config) -> Iterator[Service]:
+    with Store.open(config.store_path) as store:
+        yield Service(store, config)
+
+
+class World:
+    """The daemon's first account over fakes, the user's mail client as test steps."""
+
+    def __init__(self, service: Service, outcome: Outcome = Outcome.DELIVERED) -> None:
+        self.service = service
+        self.box = FakeMailbox()
+        self.smtp = FakeTransport(outcome)
+        self.outbox = Outbox(service, check_templates(service.config.templates_dir))
+
+    async def round(self, now: datetime) -> None:
+        account = self.service.config.accounts[0]
+        one = await Round.start(self.service, account, self.box, self.outbox, self.smtp)
+        await one.run(now)
+
+    def items(self, step: Step | None = None) -> list[tuple[Step, ItemStatus]]:
+        rows = self.service.store.outbox.items()
+        return [(r.step, r.status) for r in rows if step is None or r.step is step]
+
+    def draft_uid(self, step: Step) -> int:
+        [row] = [r for r in self.service.store.outbox.items() if r.step is step]
+        assert row.draft_uid is not None
+        return row.draft_uid
+
+    def state(self) -> ContactState:
+        row = self.service.store.contacts.find(BOB)
+        assert row is not None
+        return self.service.replay(row.id).state
+
+
+def interview(service: Service, start: datetime) -> None:
+    """An interview of an hour with Bob, registered once it is over (no closing checklist)."""
+    new = NewInterview(BOB, start, timedelta(hours=1), name="Bob Stone")
+    service.register_interview(new, start + timedelta(hours=2))
+
+
+def mail(sender: str, to: str, subject: str, sent: datetime, message_id: str,
+         in_reply_to: str | None = None) -> bytes:  # fmt: skip
+    msg = EmailMessage()
+    msg["From"], msg["To"], msg["Subject"] = sender, to, subject
+    msg["Date"], msg["Message-ID"] = format_datetime(sent), message_id
+    if in_reply_to:
+        msg["In-Reply-To"] = msg["References"] = in_reply_to
+    msg.set_content("Thanks, we will be in touch soon.")
+    return msg.as_bytes()
+
+
+async def test_a_flagged_draft_goes_out_once_and_leaves_drafts(service: Service) -> None:
+    world = World(service)
+    interview(service, at(2, 14))
+    await world.round(at(2, 16))
+    assert world.items(Step.THANK_YOU) == [(Step.THANK_YOU, ItemStatus.PENDING)]
+    [draft] = world.box.raw("Drafts")
+    assert message_from_bytes(draft, policy=policy.default)["Subject"] == "Thank you, Bob"
+
+    world.box.flag("Drafts", world.draft_uid(Step.THANK_YOU))
+    for minute in (1, 2, 3):  # it goes out on the round after the flag, never again
+        await world.round(at(2, 16, minute))
+    assert [s.recipients for s in world.smtp.sent] == [(BOB,)]
+    assert world.smtp.sent[0].message == draft
+    assert world.items(Step.THANK_YOU) == [(Step.THANK_YOU, ItemStatus.SENT)]
+    assert world.box.raw("Drafts") == []
+    assert world.box.raw("Sent") == [draft]  # a copy filed in Sent (not Gmail)
+    assert world.state() is ContactState.AWAITING_REPLY
+
+
+async def test_an_approved_email_waits_for_its_time_and_the_send_window(service: Service) -> None:
+    world = World(service)
+    interview(service, at(6, 18))  # a Friday evening: the thank-you waits for Monday morning
+    await world.round(at(6, 19, 30))
+    [item] = [r for r in service.store.outbox.items() if r.step is Step.THANK_YOU]
+    world.outbox.approve(item.id, at(6, 19, 30))
+    await world.round(at(7, 10))  # Saturday: outside the window
+    assert world.smtp.sent == []
+    await world.round(at(9, 9, 1))  # Monday 09:01
+    assert len(world.smtp.sent) == 1
+
+
+async def test_a_reply_withdraws_the_approved_email_before_it_goes_out(service: Service) -> None:
+    world = World(service)
+    interview(service, at(6, 18))
+    await world.round(at(6, 19, 30))
+    [item] = [r for r in service.store.outbox.items() if r.step is Step.THANK_YOU]
+    world.outbox.approve(item.id, at(6, 19, 30))
+    reply = mail(f"Bob <{BOB}>", ME, "Next steps", at(7, 11), "<bob-1@acme.example>")
+    world.box.deliver("INBOX", reply, at(7, 11))
+    await world.round(at(9, 9, 30))  # Monday, in the window: the reply is read first
+    assert world.smtp.sent == []
+    assert world.items(Step.THANK_YOU) == [(Step.THANK_YOU, ItemStatus.WITHDRAWN)]
+    assert world.state() is ContactState.IN_CONVERSATION
+    assert not [d for d in world.box.raw("Drafts") if b"Thank you, Bob" in d]
+
+
+async def test_an_uncertain_send_is_never_sent_again_on_its_own(service: Service) -> None:
+    world = World(service, Outcome.UNCERTAIN)
+    interview(service, at(2, 14))
+    await world.round(at(2, 16))
+    world.box.flag("Drafts", world.draft_uid(Step.THANK_YOU))
+    for minute in (1, 2, 3, 4):
+        await world.round(at(2, 16, minute))
+    assert len(world.smtp.sent) == 1
+    assert world.items(Step.THANK_YOU) == [(Step.THANK_YOU, ItemStatus.UNCERTAIN)]
+
+
+async def test_after_downtime_the_missed_steps_collapse_into_the_one_due_now(
+    service: Service,
+) -> None:
+    world = World(service)
+    interview(service, at(2, 14))
+    await world.round(at(2, 16))
+    thanks = mail(f"Jane Doe <{ME}>", BOB, "Thank you", at(2, 17), "<thanks-1@example.org>")
+    world.box.deliver("Sent", thanks, at(2, 17))
+    await world.round(at(2, 18))
+    assert world.state() is ContactState.AWAITING_REPLY
+    await world.round(at(30, 10))  # four weeks down: the phone task, the check-in and the end
+    waiting = [(step, status) for step, status in world.items() if status is ItemStatus.PENDING]
+    assert waiting == [(Step.PHONE_MESSAGE, ItemStatus.PENDING)]  # one try, not a burst
+    assert world.smtp.sent == []
