@@ -23,7 +23,7 @@ from followthru.adapters.template_check import check_templates, sample_context, 
 from followthru.adapters.templates import (
     PLACEHOLDER_MARK,
     WIDTH,
-    Interview,
+    InterviewFacts,
     LetterContext,
     Person,
     Renderer,
@@ -400,7 +400,9 @@ def with_value(step: str, field: str, value: str) -> tuple[LetterContext, dict[s
     if attribute:
         person = getattr(ctx, owner)
         if attribute == "name" and isinstance(person, Person):
-            changed: Person | Interview = Person.of(value, person.email, company=person.company)
+            changed: Person | InterviewFacts = Person.of(
+                value, person.email, company=person.company
+            )
         else:
             changed = replace(person, **{attribute: value})
         changes: dict[str, Any] = {owner: changed}

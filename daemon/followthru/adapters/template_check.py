@@ -16,7 +16,7 @@ from zoneinfo import ZoneInfo
 from followthru.adapters.compose import Named, UnsafeHeader
 from followthru.adapters.templates import (
     SUFFIX,
-    Interview,
+    InterviewFacts,
     LetterContext,
     Person,
     Renderer,
@@ -80,7 +80,7 @@ _REFERRAL = Person.of(
     role="Head of Platform",
     notes=("she built Initech's platform team from scratch",),
 )
-_INTERVIEW = Interview(
+_INTERVIEW = InterviewFacts(
     day_text(_START),
     _START,
     _START + timedelta(hours=1),
@@ -116,7 +116,7 @@ def _sparse(ctx: LetterContext) -> LetterContext:
     def bare(person: Person | None) -> Person | None:
         return None if person is None else Person("", person.email)
 
-    interview = ctx.interview and Interview(
+    interview = ctx.interview and InterviewFacts(
         ctx.interview.day, ctx.interview.start, ctx.interview.end
     )
     return replace(

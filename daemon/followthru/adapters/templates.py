@@ -107,7 +107,7 @@ class Person:
 
 
 @dataclass(frozen=True, slots=True)
-class Interview:
+class InterviewFacts:
     """One interview. `day` is display text ("Tuesday 10 March", see day_text); datetimes
     are aware and in the user's zone. Notes starting with "concern:" are concerns."""
 
@@ -128,7 +128,7 @@ class LetterContext:
 
     me: Person
     contact: Person
-    interview: Interview | None = None
+    interview: InterviewFacts | None = None
     source: Person | None = None
     referral: Person | None = None
     what_was_tried: tuple[str, ...] = ()

@@ -39,7 +39,7 @@ from followthru.core.model import Contact, ContactId, Interview, Outcome, Policy
 from followthru.core.plan import PlannedStep, PlanStuck, steps
 from followthru.core.schedule import next_wakeup
 from followthru.errors import FollowthruError, UserError
-from followthru.service.ports import Store
+from followthru.service.ports import Records
 
 log = logging.getLogger(__name__)
 MAX_TIMER_ROUNDS = 100  # per contact and pass: a safety net against a timer that keeps firing
@@ -81,7 +81,7 @@ class NewInterview:
 class Service:
     """The daemon's and the commands' one way to change a contact's state."""
 
-    def __init__(self, store: Store, config: Config) -> None:
+    def __init__(self, store: Records, config: Config) -> None:
         self.store = store
         self.config = config
         self.policy = policy_of(config)

@@ -18,7 +18,7 @@ from email.utils import parseaddr
 
 from followthru.adapters.compose import compose, make_message_id
 from followthru.adapters.store.outbox import OutboxRow
-from followthru.adapters.templates import Interview, LetterContext, Person, Renderer, day_text
+from followthru.adapters.templates import InterviewFacts, LetterContext, Person, Renderer, day_text
 from followthru.core.events import OutboundSeen
 from followthru.core.model import REFERRAL_STEPS, SOURCE_NOTES, TASKS, Contact, ContactId
 from followthru.service.contacts import Service
@@ -104,14 +104,14 @@ def _contact_person(service: Service, contact: Contact, contact_id: ContactId) -
     return Person.of(contact.name, contact.email, company=company, role=role, notes=notes)
 
 
-def _interview(service: Service, contact: Contact) -> Interview | None:
+def _interview(service: Service, contact: Contact) -> InterviewFacts | None:
     interview = contact.interview
     if interview is None:
         return None
     tz = service.config.identity.timezone
     start, end = interview.start.astimezone(tz), interview.end.astimezone(tz)
     notes = tuple(line.strip() for line in interview.notes.splitlines() if line.strip())
-    return Interview(day_text(start.date()), start, end, interview.role or None, interview.company or None,
+    return InterviewFacts(day_text(start.date()), start, end, interview.role or None, interview.company or None,
                      notes, interview.reply_by)  # fmt: skip
 
 

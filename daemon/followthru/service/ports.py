@@ -66,7 +66,7 @@ class Transport(Protocol):
     async def send(self, message: bytes, sender: str, recipients: Sequence[str]) -> SendReport: ...
 
 
-class Contacts(Protocol):
+class ContactRecords(Protocol):
     """The contacts and the cache folded from their logs."""
 
     def create(self, email: str, now: datetime, *, name: str = "", company: str = "",
@@ -94,7 +94,7 @@ class Contacts(Protocol):
     def next_timer(self) -> datetime | None: ...
 
 
-class Events(Protocol):
+class EventRecords(Protocol):
     """The append-only event log."""
 
     def record(self, contact_id: ContactId, event: Event, reason: str) -> int: ...
@@ -103,7 +103,7 @@ class Events(Protocol):
     def outbound_message_ids(self) -> dict[str, ContactId]: ...
 
 
-class Outbox(Protocol):
+class QueueRecords(Protocol):
     """The approval queue; statuses move only through core/items.py."""
 
     def add(self, contact_id: ContactId, item: NewItem, now: datetime) -> int: ...
@@ -134,7 +134,7 @@ class Outbox(Protocol):
                    now: datetime) -> None: ...  # fmt: skip
 
 
-class MailState(Protocol):
+class MailRecords(Protocol):
     """Which messages were handled, the watermarks, the quarantine."""
 
     def watermark(self, account: str, folder: str) -> Watermark | None: ...
@@ -149,16 +149,16 @@ class MailState(Protocol):
                    message_key: str | None, error: str) -> None: ...  # fmt: skip
 
 
-class Store(Protocol):
+class Records(Protocol):
     """The state store: one transaction covers what belongs together."""
 
     @property
-    def contacts(self) -> Contacts: ...
+    def contacts(self) -> ContactRecords: ...
     @property
-    def events(self) -> Events: ...
+    def events(self) -> EventRecords: ...
     @property
-    def outbox(self) -> Outbox: ...
+    def outbox(self) -> QueueRecords: ...
     @property
-    def mail(self) -> MailState: ...
+    def mail(self) -> MailRecords: ...
     def transaction(self) -> AbstractContextManager[Any]: ...
     def close(self) -> None: ...
