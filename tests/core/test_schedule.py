@@ -400,6 +400,17 @@ def test_catch_up_sends_overdue_items_one_at_a_time_in_due_order() -> None:
     assert times[3] == now + DAY
 
 
+def test_catch_up_keeps_the_spacing_after_the_last_send() -> None:
+    now = utc(2026, 3, 10, 9, 0)
+    items = [("a", now - DAY), ("b", now - DAY)]
+    planned = catch_up(
+        items, now, POLICY, spacing=timedelta(minutes=5), last_sent=now - timedelta(minutes=2)
+    )
+    assert [t for _, t in planned] == [now + timedelta(minutes=3), now + timedelta(minutes=8)]
+    long_ago = catch_up(items, now, POLICY, spacing=timedelta(minutes=5), last_sent=now - DAY)
+    assert [t for _, t in long_ago] == [now, now + timedelta(minutes=5)]
+
+
 def test_catch_up_only_delays_and_stays_in_the_window() -> None:
     now = datetime(2026, 3, 6, 16, 58, tzinfo=BERLIN)  # Friday, two minutes before closing
     items = [(i, now - DAY) for i in range(3)]

@@ -13,6 +13,7 @@ from datetime import datetime, timedelta
 from email import message_from_bytes, policy
 from email.message import EmailMessage
 from email.utils import format_datetime
+from itertools import pairwise
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -24,6 +25,7 @@ from followthru.adapters.template_check import check_templates
 from followthru.config import Config, load_config
 from followthru.core.items import ItemStatus
 from followthru.core.model import ContactState, Step
+from followthru.core.schedule import CATCH_UP_SPACING
 from followthru.service.contacts import NewInterview, Service
 from followthru.service.outbox import Outbox
 from followthru.service.rounds import Round
@@ -168,9 +170,13 @@ async def test_an_uncertain_send_is_never_sent_again_on_its_own(service: Service
     assert world.items(Step.THANK_YOU) == [(Step.THANK_YOU, ItemStatus.UNCERTAIN)]
 
 
+@pytest.mark.parametrize("days_down", [12, 20, 28, 400])
 async def test_after_downtime_the_missed_steps_collapse_into_the_one_due_now(
-    service: Service,
+    service: Service, days_down: int
 ) -> None:
+    """Down (or the clock stepped forward) past the phone task's due time and expiry, the
+    check-in's and the end's: the overdue try reaches Drafts with its whole approval window
+    (SPEC "Catch-up"); nothing else is queued, nothing is sent."""
     world = World(service)
     interview(service, at(2, 14))
     await world.round(at(2, 16))
@@ -178,7 +184,38 @@ async def test_after_downtime_the_missed_steps_collapse_into_the_one_due_now(
     world.box.deliver("Sent", thanks, at(2, 17))
     await world.round(at(2, 18))
     assert world.state() is ContactState.AWAITING_REPLY
-    await world.round(at(30, 10))  # four weeks down: the phone task, the check-in and the end
+    back = at(2, 18) + timedelta(days=days_down)
+    await world.round(back)
     waiting = [(step, status) for step, status in world.items() if status is ItemStatus.PENDING]
     assert waiting == [(Step.PHONE_MESSAGE, ItemStatus.PENDING)]  # one try, not a burst
+    assert [d for d in world.box.raw("Drafts") if b"Call Bob" in d or b"phone" in d.lower()]
+    await world.round(back + timedelta(days=4, hours=23))  # still there the next days
+    assert world.items(Step.PHONE_MESSAGE) == [(Step.PHONE_MESSAGE, ItemStatus.PENDING)]
+    await world.round(back + timedelta(days=5, hours=1))  # its window is over: skipped
+    assert world.items(Step.PHONE_MESSAGE) == [(Step.PHONE_MESSAGE, ItemStatus.EXPIRED)]
     assert world.smtp.sent == []
+
+
+async def test_a_weekend_of_approved_emails_goes_out_spaced_inside_the_window(
+    service: Service,
+) -> None:
+    """Eight thank-you letters approved on a Friday evening go out on Monday from 09:00,
+    CATCH_UP_SPACING apart, not in one burst (issue: eight in 0.24 s)."""
+    world = World(service)
+    people = [f"person{n}@firm{n}.example" for n in range(8)]
+    for person in people:
+        service.register_interview(NewInterview(person, at(6, 15), timedelta(hours=1)), at(6, 17))
+    await world.round(at(6, 18))
+    for item in service.store.outbox.items():
+        world.outbox.approve(item.id, at(6, 18))
+    sent_at: list[datetime] = []
+    now = at(9, 8, 55)
+    while now < at(9, 10):  # the daemon polls every minute from Monday 08:55
+        before = len(world.smtp.sent)
+        await world.round(now)
+        sent_at += [now] * (len(world.smtp.sent) - before)
+        now += timedelta(minutes=1)
+    assert sorted(r for s in world.smtp.sent for r in s.recipients) == sorted(people)
+    assert sent_at[0] == at(9, 9)
+    gaps = [b - a for a, b in pairwise(sent_at)]
+    assert min(gaps) >= CATCH_UP_SPACING

@@ -264,14 +264,16 @@ def catch_up(
     now: datetime,
     policy: Policy,
     spacing: timedelta = CATCH_UP_SPACING,
+    last_sent: datetime | None = None,
 ) -> list[tuple[T, datetime]]:
     """Send times for items given with their `send_at`: overdue ones one at a time.
 
-    Items due at or before `now` (after downtime) go out in due order, `spacing`
-    apart, each inside the send window; later items keep their time. Only delays.
+    Items due at or before `now` (after downtime, or several due together) go out in due
+    order, `spacing` apart and `spacing` after the last send (`last_sent`), each inside the
+    send window; later items keep their time. Only delays.
     """
     ordered = sorted(items, key=lambda item: item[1])
-    slot = now
+    slot = now if last_sent is None else max(now, last_sent + spacing)
     planned: list[tuple[T, datetime]] = []
     for key, at in ordered:
         if at > now:

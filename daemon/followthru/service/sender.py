@@ -23,7 +23,7 @@ from followthru.config import Account
 from followthru.core.events import Discarded, DraftRejected, OutboundSeen
 from followthru.core.items import ItemEvent, ItemStatus
 from followthru.core.model import ContactId, StepKind
-from followthru.core.schedule import release_at
+from followthru.core.schedule import catch_up, release_at
 from followthru.errors import AuthenticationFailed, SecretUnavailable, TlsError
 from followthru.service.contacts import Service
 from followthru.service.ports import Mailbox, Transport
@@ -56,22 +56,29 @@ class Sender:
     async def send_due(
         self, now: datetime, box: Mailbox | None = None, sent_folder: str | None = None
     ) -> int:
-        """Send every approved email whose time has come; returns how many were delivered."""
+        """Send the approved emails whose time has come, spaced as `schedule.catch_up` says
+        (never a burst after downtime); returns how many were delivered."""
+        due = [
+            (item, at)
+            for item in self.store.outbox.items(statuses={ItemStatus.APPROVED})
+            if item.kind is StepKind.EMAIL and (at := self._send_time(item, now)) is not None
+        ]
+        last = self.store.outbox.last_sent_at()
         delivered = 0
-        for item in self.store.outbox.items(statuses={ItemStatus.APPROVED}):
-            if item.kind is StepKind.EMAIL and self._is_due(item, now):
+        for item, slot in catch_up(due, now, self.service.policy, last_sent=last):
+            if slot <= now:
                 delivered += await self._send(item, now, box, sent_folder)
         return delivered
 
-    def _is_due(self, item: OutboxRow, now: datetime) -> bool:
+    def _send_time(self, item: OutboxRow, now: datetime) -> datetime | None:
+        """When the item may go out; None (and withdrawn) when the contact let go of it."""
         contact = self.service.replay(item.contact_id)
         at = release_at(item.step, item.due_at, contact, self.service.policy, now)
         if at is None:  # the core let go of it (a reply, an outcome): never send
             with self.store.transaction():
                 self.store.outbox.move(item.id, ItemEvent.WITHDRAWN, now,
                                        error="no longer pending for the contact")  # fmt: skip
-            return False
-        return at <= now
+        return at
 
     async def _send(
         self, item: OutboxRow, now: datetime, box: Mailbox | None, sent_folder: str | None

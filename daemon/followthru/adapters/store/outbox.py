@@ -170,6 +170,11 @@ class OutboxTable:
         ).fetchone()
         return int(row[0])
 
+    def last_sent_at(self) -> datetime | None:
+        """When the latest of our emails went out (or was seen in Sent)."""
+        row = self._conn.execute("SELECT MAX(sent_at) FROM outbox").fetchone()
+        return datetime.fromisoformat(row[0]) if row and row[0] else None
+
     def rendered(self, item_id: int) -> bytes | None:
         row = self._conn.execute("SELECT rendered FROM outbox WHERE id = ?", (item_id,)).fetchone()
         return bytes(row[0]) if row and row[0] is not None else None
