@@ -6,6 +6,7 @@ import asyncio
 import contextlib
 import json
 import signal
+import sqlite3
 import sys
 from email import message_from_bytes, policy
 from pathlib import Path
@@ -261,3 +262,53 @@ async def test_a_snoozed_email_goes_out_once_at_its_new_time_and_never_expires_b
         message_from_bytes(smtpd.messages[0].data, policy=policy.default)["Message-ID"]
         == item["message_id"]
     )
+
+
+async def test_a_send_survives_a_lost_wal(
+    imap_server: ImapAccount,
+    sending_config: Path,
+    smtpd: SmtpServer,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """kill -9 of the daemon after the `sent` commit, then state.db-wal and -shm lost (a copy
+    of state.db alone, a restore): the next pass finds the email sent and sends nothing (with
+    no Sent copy to tell it either: save_sent is off). Before: re-sent, 5 times out of 5."""
+    config = sending_config
+    data = json.loads(config.read_text())
+    data["accounts"][0]["save_sent"] = False
+    config.write_text(json.dumps(data))
+    await cli(config, capsys, *ADD_BOB, "--now", NOW)
+    await cli(config, capsys, "run", "--once", "--now", NOW)
+    [item] = await queue(config, capsys)
+    await cli(config, capsys, "approve", str(item["id"]), "--now", NOW)
+    daemon = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "followthru", "run", "--config", str(config), "--now", "2026-03-02T15:31:00+00:00",
+        stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.DEVNULL,
+    )  # fmt: skip
+    store = Path(data["store"]["path"])
+    try:
+        async with asyncio.timeout(30):
+            await smtpd.wait_for_messages(1)
+        for _ in range(100):  # until the daemon committed what became of the send
+            rows = await asyncio.to_thread(_statuses, store)
+            if rows == ["sent"]:
+                break
+            await asyncio.sleep(0.05)
+        daemon.send_signal(signal.SIGKILL)
+    finally:
+        if daemon.returncode is None:
+            with contextlib.suppress(ProcessLookupError):
+                daemon.kill()
+        await daemon.wait()
+    for lost in ("state.db-wal", "state.db-shm"):
+        (store.parent / lost).unlink(missing_ok=True)
+    for minute in (40, 45):
+        await cli(config, capsys, "run", "--once", "--now", f"2026-03-02T15:{minute}:00+00:00")
+    [after] = await queue(config, capsys)
+    assert after["status"] == "sent"
+    assert len(smtpd.messages) == 1
+
+
+def _statuses(store: Path) -> list[str]:
+    with contextlib.closing(sqlite3.connect(store)) as conn:
+        return [row[0] for row in conn.execute("SELECT status FROM outbox")]

@@ -7,6 +7,8 @@ Invariants (SPEC invariant 5):
   After the hand-over, a drop, a stall or a crash makes the item `uncertain`: never re-sent
   on its own; the user decides (`approve` sends again, `reject` drops it).
 - An item still `sending` when the daemon starts was interrupted mid-send: it is `uncertain`.
+- `sending` and what became of the send are checkpointed into the store's main file: a copy of
+  state.db without its -wal never sends a message again.
 - Right before sending, the contact is asked again: an item the core no longer holds pending
   (a reply withdrew it) is never sent.
 """
@@ -92,6 +94,7 @@ class Sender:
         with self.store.transaction():
             if self.store.outbox.move(item.id, ItemEvent.SEND_STARTED, now) is None:
                 return 0  # it moved meanwhile (a command from a shell): nothing to send
+        self.store.checkpoint()  # `sending` in the main file before the first byte goes out
         try:
             report = await self._deliver(raw, item)
         except (AuthenticationFailed, TlsError, SecretUnavailable) as exc:
@@ -100,6 +103,7 @@ class Sender:
                 self.store.outbox.move(item.id, ItemEvent.NOT_SENT, now, error=str(exc))
             return 0
         self._record(item, report, now)
+        self.store.checkpoint()  # what became of it, in the main file (a lost -wal)
         if (
             report.outcome is Outcome.DELIVERED
             and box is not None

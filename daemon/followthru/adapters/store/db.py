@@ -7,6 +7,8 @@ Invariants:
 - The event log is append-only (triggers refuse UPDATE and DELETE).
 - Everything that belongs together (a state change, its event row, the watermark move) is
   written inside one `transaction()`.
+- A send's `sending` and `sent` are checkpointed into the main file (`checkpoint`): they must
+  survive a lost -wal file.
 - Only one daemon runs on a store: `lock()` takes an exclusive flock on `<db>.lock`. Other
   commands (add, approve) may write while the daemon runs; SQLite serialises them.
 """
@@ -14,6 +16,7 @@ Invariants:
 from __future__ import annotations
 
 import fcntl
+import logging
 import os
 import sqlite3
 from collections.abc import Iterator
@@ -26,6 +29,8 @@ from followthru.adapters.store.mail import MailState
 from followthru.adapters.store.migrations import MIGRATIONS
 from followthru.adapters.store.outbox import OutboxTable
 from followthru.errors import StoreError, StoreLocked
+
+log = logging.getLogger(__name__)
 
 
 class Store:
@@ -106,6 +111,14 @@ class Store:
         os.ftruncate(fd, 0)
         os.write(fd, f"{os.getpid()}\n".encode())
         self._lock_fd = fd
+
+    def checkpoint(self) -> None:
+        """Copy what the WAL holds into the main file now. After a send's `sending` and `sent`
+        commits (sends are rare): the record that a message went out must survive the loss of
+        the -wal file (a copy of state.db alone, a restore), or it would be sent again."""
+        busy, _, _ = self.conn.execute("PRAGMA wal_checkpoint(FULL)").fetchone()
+        if busy:  # a reader held it up for busy_timeout: the next checkpoint tries again
+            log.warning("checkpoint of %s was held up by a reader; it is retried", self.path)
 
     @contextmanager
     def transaction(self) -> Iterator[sqlite3.Connection]:
