@@ -87,13 +87,36 @@ def _auto_reply(msg: Message, new: str, ref: date | None) -> Classification | No
     return Classification(Kind.AUTO_REPLY, reason, auto_reply=info)
 
 
+_INVITING_METHODS = ("REQUEST", "CANCEL", "ADD")
+
+
+def _inviting(ev: CalendarEvent) -> bool:
+    """REQUEST/CANCEL/ADD invite. So does an event with a start time whose calendar has no
+    METHOD at all (ATS attachments), or says PUBLISH inside a part sent as method=REQUEST
+    (scheduling tools): what is sent to a person with a time is an invitation. A bare
+    PUBLISH (a shared calendar, an event listing) is not."""
+    if ev.method in _INVITING_METHODS:
+        return True
+    if ev.start is None:
+        return False
+    return ev.method == "" or (ev.method == "PUBLISH" and ev.part_method == "REQUEST")
+
+
+def _invitation_method(ev: CalendarEvent) -> str:
+    if ev.method == "CANCEL" or (ev.method not in _INVITING_METHODS and ev.status == "CANCELLED"):
+        return "CANCEL"
+    return "REQUEST"
+
+
 def _invitation(msg: Message) -> Classification | None:
-    wanted = [ev for ev in msg.calendar if ev.method in ("REQUEST", "CANCEL", "ADD")]
+    wanted = [ev for ev in msg.calendar if _inviting(ev)]
     if not wanted:
         return None
     first = wanted[0]
-    method = "CANCEL" if first.method == "CANCEL" else "REQUEST"
-    reason = f"text/calendar METHOD:{method} (UID {first.uid}, SEQUENCE {first.sequence})"
+    method = _invitation_method(first)
+    written = f"METHOD:{first.method}" if first.method else "no METHOD"
+    said = "" if first.method == method else f" ({written}, read as {method})"
+    reason = f"text/calendar METHOD:{method}{said} (UID {first.uid}, SEQUENCE {first.sequence})"
     return Classification(Kind.INVITATION, reason, invitation=InvitationInfo(method, tuple(wanted)))
 
 
