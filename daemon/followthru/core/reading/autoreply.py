@@ -1,9 +1,12 @@
 """Auto-replies (RFC 3834, vendor markers, wording) and what they say: return date, left company.
 
-Rules, in order: Auto-Submitted (a response, not a bare notification), X-Autoreply-style
-headers, Precedence: auto_reply, Exchange inbox-rule markers, an out-of-office subject,
-an explicit "this is an automatic reply" opening, out-of-office wording from a null or bulk
-sender. Languages: English, German, French, Spanish, Italian, Dutch, Portuguese.
+Rules, in order: Auto-Submitted (anything but "no", unless nothing says it answers a
+message: then it is a notification, see automated.py), X-Autoreply-style headers,
+Precedence: auto_reply, Exchange inbox-rule markers, an out-of-office subject, an explicit
+"this is an automatic reply" opening, out-of-office or acknowledgement wording from a null
+or bulk sender. `helpdesk_answer` is the one way back: a person's answer sent through a
+helpdesk that stamps Auto-Submitted on everything. Languages: English, German, French,
+Spanish, Italian, Dutch, Portuguese here; more in awaytext.py.
 
 Invariants: pure; a person's reply that merely mentions being away is never an auto-reply
 (body wording alone needs a machine envelope); the return date is read relative to the
@@ -18,7 +21,7 @@ from dataclasses import dataclass
 from datetime import date
 from itertools import islice
 
-from followthru.core.reading import dates
+from followthru.core.reading import awaytext, dates, language
 from followthru.core.reading.bounce import is_null_sender
 from followthru.core.reading.message import Message
 
@@ -75,21 +78,29 @@ LEFT_COMPANY = re.compile(
       | non\ fa\ più\ parte|non\ lavora\ più|ha\ lasciato\ (?:l'azienda|la\ società)
       | niet\ (?:meer|langer)\ werkzaam|is\ uit\ dienst|niet\ meer\ in\ dienst
       | heeft\ (?:het\ bedrijf|de\ organisatie|ons)\ verlaten
-      | não\ faz\ mais\ parte|já\ não\ faz\ parte|não\ trabalha\ mais|deixou\ a\ empresa""",
+      | não\ faz\ mais\ parte|já\ não\ faz\ parte|não\ trabalha\ mais|deixou\ a\ empresa
+      | (?:address|mailbox|inbox|account)\ is\ no\ longer\ (?:being\ )?(?:monitored|read)""",
     re.I | re.X,
+)
+# "Tom has left Initrode": a capitalised name after "has left" (case-sensitive, so "has left
+# the office" or "has left for the day" do not count).
+LEFT_NAMED = re.compile(
+    r"\b(?:has|have) left (?!(?:The|This|Our|My|For|Today|Early|Office)\b)[A-Z][\w&.'-]+"
 )
 _RETURN_ANCHOR = re.compile(
     r"""\b(?:back|return(?:ing|s)?|be\ in\ the\ office|in\ the\ office|reachable\ again
         |available\ again|resume|zurück|wieder|ab\ dem|ab|de\ retour|retour|à\ partir\ du
         |dès\ le|de\ vuelta|regreso|regresaré|volveré|a\ partir\ del|rientro|rientrerò
         |di\ ritorno|tornerò|a\ partire\ dal|terug|weer\ aanwezig|vanaf|de\ volta|retorno
-        |retornarei|a\ partir\ d[eo])\b""",
+        |retornarei|a\ partir\ d[eo])\b"""
+    rf"|(?<!\w)(?:{awaytext.RETURN_BEFORE})(?!\w)",
     re.I | re.X,
 )
 _UNTIL_ANCHOR = re.compile(
     r"""\b(?:until|till|til|through|thru|bis(?:\ einschließlich|\ zum|\ zur|\ und\ mit)?
         |jusqu['’]\ ?(?:au|à)|hasta(?:\ el)?|fino\ al?|tot\ en\ met|t/m|tot|até(?:\ o\ dia)?)
-        (?=\W)""",
+        (?=\W)"""
+    rf"|(?<!\w)(?:{awaytext.UNTIL_BEFORE})(?!\w)",
     re.I | re.X,
 )
 _SUBMITTED_RESPONSE = ("auto-replied", "vacation", "auto-notified")
@@ -110,12 +121,27 @@ def _is_response(msg: Message) -> bool:
     return threaded and not (bulk or listed)
 
 
+_REPLY_SUBJECT = re.compile(r"^\s*(?:\[[^\]]{0,40}\]\s*)?(?:re|aw|sv|vs|antw|r|rif)\s*:", re.I)
+
+
+def says_it_is_away(msg: Message, new: str) -> bool:
+    """Out-of-office subject or wording, an acknowledgement, or "this is an automatic reply"."""
+    head = new[:2000]
+    if OOO_SUBJECT.match(msg.subject) or awaytext.SUBJECT.match(msg.subject):
+        return True
+    patterns = (OOO_BODY, awaytext.AWAY_BODY, awaytext.ACKNOWLEDGEMENT, AUTOMATIC_STATEMENT)
+    return any(p.search(head) for p in patterns) or bool(awaytext.STATEMENT.search(head))
+
+
 def rule_auto_submitted(msg: Message, new: str) -> str | None:
+    """RFC 3834: anything but "no" is automatic. It is an auto-*reply* when something says it
+    answers a message (a response value, threading, a Re: subject, away or acknowledgement
+    wording); an unthreaded auto-generated notice that says none of that is a notification."""
     value = msg.header("auto-submitted").strip().lower()
-    if not value or value.startswith("no"):
+    if not value or value.startswith("no") or msg.headers.has("list-id"):
         return None
-    ooo = bool(OOO_SUBJECT.match(msg.subject) or OOO_BODY.search(new[:2000]))
-    if value.startswith(_SUBMITTED_RESPONSE) or _is_response(msg) or ooo:
+    answers = value.startswith(_SUBMITTED_RESPONSE) or _is_response(msg)
+    if answers or _REPLY_SUBJECT.match(msg.subject) or says_it_is_away(msg, new):
         return f"Auto-Submitted: {value.split(';')[0]}"
     return None
 
@@ -149,14 +175,17 @@ def rule_exchange(msg: Message, new: str) -> str | None:
 
 
 def rule_subject(msg: Message, new: str) -> str | None:
-    m = OOO_SUBJECT.match(msg.subject)
+    m = OOO_SUBJECT.match(msg.subject) or awaytext.SUBJECT.match(msg.subject)
     return f"out-of-office subject ({m.group(0).strip()!r})" if m else None
 
 
 def rule_statement(msg: Message, new: str) -> str | None:
-    if msg.headers.has("list-id") or not AUTOMATIC_STATEMENT.search(new[:1500]):
+    head = new[:1500]
+    if msg.headers.has("list-id"):
         return None
-    return "states it is an automatic reply"
+    if AUTOMATIC_STATEMENT.search(head) or awaytext.STATEMENT.search(head):
+        return "states it is an automatic reply"
+    return None
 
 
 def rule_machine_envelope(msg: Message, new: str) -> str | None:
@@ -165,7 +194,8 @@ def rule_machine_envelope(msg: Message, new: str) -> str | None:
     if not (is_null_sender(msg) or precedence in ("bulk", "junk")) or msg.headers.has("list-id"):
         return None
     head = new[:2000]
-    if OOO_BODY.search(head) or LEFT_COMPANY.search(head):
+    patterns = (OOO_BODY, awaytext.AWAY_BODY, LEFT_COMPANY, awaytext.ACKNOWLEDGEMENT)
+    if any(p.search(head) for p in patterns):
         return f"out-of-office wording from a {'null' if is_null_sender(msg) else 'bulk'} sender"
     return None
 
@@ -181,6 +211,29 @@ RULES: tuple[Callable[[Message, str], str | None], ...] = (
 )
 
 
+def _through_helpdesk(msg: Message) -> bool:
+    heads = msg.headers
+    if any(k.startswith(awaytext.HELPDESK_HEADER_PREFIXES) for k, _ in heads.items):
+        return True
+    mailer = heads.get("x-mailer")
+    return bool(awaytext.HELPDESK_MAILER.search(mailer)) or bool(
+        awaytext.HELPDESK_BODY.search(msg.text[:2000])
+    )
+
+
+def helpdesk_answer(msg: Message, new: str) -> str | None:
+    """A person's answer sent through a helpdesk, which stamps Auto-Submitted: auto-generated
+    on agents' replies and on its own notices alike: helpdesk marks, threaded to the user's
+    message, and text that is neither away, an acknowledgement nor "automatic reply"."""
+    if not msg.header("auto-submitted").strip().lower().startswith("auto-generated"):
+        return None
+    if not (msg.in_reply_to or msg.references) or not _through_helpdesk(msg):
+        return None
+    if says_it_is_away(msg, new) or LEFT_COMPANY.search(new[:2000]) or not new.strip():
+        return None
+    return "a person's answer sent through a helpdesk (Auto-Submitted stamped on every reply)"
+
+
 def detect(msg: Message, new: str) -> str | None:
     """The reason this message is an auto-reply (`new`: its unquoted text), or None."""
     if msg.report_type or msg.delivery_status:
@@ -192,23 +245,44 @@ def detect(msg: Message, new: str) -> str | None:
     return None
 
 
-def _anchored(text: str, anchor: re.Pattern[str], ref: date) -> date | None:
+def _anchored(text: str, anchor: re.Pattern[str], ref: date, order: str) -> date | None:
     for m in islice(anchor.finditer(text), MAX_ANCHORS):
-        found = dates.date_at(text, m.end(), ref, window=45)
+        found = dates.date_at(text, m.end(), ref, window=45, order=order, past=True)
         if found is not None:
             return found.value
     return None
 
 
+def _trailed(text: str, anchor: re.Pattern[str], ref: date, order: str) -> date | None:
+    """A date followed by its anchor ("3月17日に出社", "17.3. asti")."""
+    for found in islice(dates.dates_in(text, ref, order=order, past=True), MAX_ANCHORS):
+        if anchor.match(text, found.end, found.end + 12):
+            return found.value
+    return None
+
+
 def return_date(text: str, ref: date | None) -> date | None:
-    """The stated return date: "back on ..." wins over "until ..."; None if unstated."""
+    """The stated return date: "back on ..." wins over "until ..."; None if unstated.
+    Slashed dates are read day-first or month-first by the text's language."""
     if ref is None:
         return None
     head = text[:MAX_SCAN]
-    return _anchored(head, _RETURN_ANCHOR, ref) or _anchored(head, _UNTIL_ANCHOR, ref)
+    order = language.date_order(head)
+    return (
+        _anchored(head, _RETURN_ANCHOR, ref, order)
+        or _trailed(head, awaytext.RETURN_AFTER, ref, order)
+        or _anchored(head, _UNTIL_ANCHOR, ref, order)
+        or _trailed(head, awaytext.UNTIL_AFTER, ref, order)
+    )
+
+
+def left_company(text: str) -> bool:
+    """ "No longer with the company", "has left Initrode", "mailbox no longer monitored"."""
+    head = text[:MAX_SCAN]
+    return bool(LEFT_COMPANY.search(head) or LEFT_NAMED.search(head))
 
 
 def read_auto_reply(msg: Message, new: str, ref: date | None) -> AutoReplyInfo:
     """Return date and "left the company" from the auto-reply's own (unquoted) text."""
     scan = f"{msg.subject}\n{new}"
-    return AutoReplyInfo(return_date(scan, ref), bool(LEFT_COMPANY.search(scan[:MAX_SCAN])))
+    return AutoReplyInfo(return_date(scan, ref), left_company(scan))

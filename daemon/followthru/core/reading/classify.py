@@ -1,7 +1,9 @@
 """Parsed message -> what kind of mail it is and what it says, in SPEC order.
 
 Order: bounce, auto-reply, invitation, automated, personal; the first kind whose rules
-fire wins, and its reason says which rule. Personal mail also carries signals
+fire wins, and its reason says which rule. One exception runs before the auto-reply rules:
+a person's answer sent through a helpdesk that stamps Auto-Submitted on every reply is
+personal (autoreply.helpdesk_answer says when). Personal mail also carries signals
 (rejection, offer, scheduling) and a reply-by date, read from the new text only.
 
 Invariants: pure (stdlib + core only); never reads the clock: relative dates are read
@@ -125,9 +127,9 @@ def _automated(msg: Message) -> Classification | None:
     return Classification(Kind.AUTOMATED, reason) if reason else None
 
 
-def _personal(new: str, ref: date | None) -> Classification:
+def _personal(new: str, ref: date | None, why: str = "written by a person") -> Classification:
     found = phrases.signals_of(new)
-    reason = "written by a person" + (f"; signals: {', '.join(found)}" if found else "")
+    reason = why + (f"; signals: {', '.join(found)}" if found else "")
     return Classification(Kind.PERSONAL, reason, signals=found, reply_by=phrases.reply_by(new, ref))
 
 
@@ -138,6 +140,9 @@ def classify(msg: Message, *, reference_time: datetime | None = None) -> Classif
         return found
     new = quotes.new_text(msg.text)
     ref = _reference(msg, reference_time)
+    helpdesk = autoreply.helpdesk_answer(msg, new)
+    if helpdesk:
+        return _personal(new, ref, helpdesk)
     return _auto_reply(msg, new, ref) or _invitation(msg) or _automated(msg) or _personal(new, ref)
 
 
