@@ -129,3 +129,12 @@ def test_a_weekday_alone_is_read_from_the_messages_own_date() -> None:
 )  # fmt: skip
 def test_the_language_settles_the_day_month_order(text: str, order: str) -> None:
     assert language.date_order(text) == order
+
+
+def test_x_apple_criteria_gives_the_return_date_when_the_text_names_none() -> None:
+    criteria = '{"Vacation":{"StartDate":"2026-03-06","EndDate":"2026-03-19"}}'
+    heads = {"auto-submitted": "auto-replied", "x-apple-criteria": criteria}
+    silent = classify(make(heads, "I'm away with limited access to email."))
+    stated = classify(make(heads, "I'm away and back on Monday."))
+    assert silent.auto_reply is not None and silent.auto_reply.return_date == date(2026, 3, 19)
+    assert stated.auto_reply is not None and stated.auto_reply.return_date == date(2026, 3, 16)

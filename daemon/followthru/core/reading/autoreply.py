@@ -282,7 +282,29 @@ def left_company(text: str) -> bool:
     return bool(LEFT_COMPANY.search(head) or LEFT_NAMED.search(head))
 
 
+_HEADER_DATE = re.compile(r"(?<!\d)(20\d\d)-?(0[1-9]|1[0-2])-?(0[1-9]|[12]\d|3[01])(?!\d)")
+
+
+def header_return_date(msg: Message, ref: date | None) -> date | None:
+    """The end of the away period an iCloud vacation reply states in X-Apple-Criteria: the
+    latest date the header names (its start and end are both there), when plausible. Read
+    only when the text states no date: a person's "back on Monday" says more."""
+    value = msg.header("x-apple-criteria")
+    if ref is None or not value:
+        return None
+    found = []
+    for m in islice(_HEADER_DATE.finditer(value), MAX_ANCHORS):
+        try:
+            found.append(date(int(m.group(1)), int(m.group(2)), int(m.group(3))))
+        except ValueError:
+            continue
+    latest = max(found, default=None)
+    return latest if latest is not None and dates.plausible(latest, ref, past=True) else None
+
+
 def read_auto_reply(msg: Message, new: str, ref: date | None) -> AutoReplyInfo:
-    """Return date and "left the company" from the auto-reply's own (unquoted) text."""
+    """Return date and "left the company" from the auto-reply's own (unquoted) text, the
+    return date from X-Apple-Criteria when the text names none."""
     scan = f"{msg.subject}\n{new}"
-    return AutoReplyInfo(return_date(scan, ref), left_company(scan))
+    when = return_date(scan, ref) or header_return_date(msg, ref)
+    return AutoReplyInfo(when, left_company(scan))

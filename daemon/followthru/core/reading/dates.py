@@ -269,7 +269,7 @@ def _numbered(
     return _year(g["cy"], int(g["cm"]), int(g["cd"]), ref, past)
 
 
-def _plausible(value: date | None, ref: date, past: bool = False) -> bool:
+def plausible(value: date | None, ref: date, past: bool = False) -> bool:
     earliest = ref - timedelta(days=PAST_DAYS if past else 1)
     return value is not None and earliest <= value <= ref + timedelta(days=400)
 
@@ -284,7 +284,7 @@ def date_at(
         value = _from_match(m, ref, order, past)
         if value is None:
             return None
-        if _plausible(value, ref, past):
+        if plausible(value, ref, past):
             return Found(value, m.end())
         return None
     return None
@@ -294,7 +294,7 @@ def dates_in(text: str, ref: date, *, order: str = "", past: bool = False) -> It
     """Every readable, plausible date of text, in order."""
     for m in DATE_EXPR.finditer(text):
         value = _from_match(m, ref, order, past)
-        if value is not None and _plausible(value, ref, past):
+        if value is not None and plausible(value, ref, past):
             yield Found(value, m.end())
 
 
@@ -365,4 +365,4 @@ def relative_at(text: str, pos: int, ref: date, *, window: int = 30) -> Found | 
     if m is None or m.start() - pos > window:
         return None
     value = _relative(m, ref)
-    return Found(value, m.end()) if _plausible(value, ref) else None
+    return Found(value, m.end()) if plausible(value, ref) else None
