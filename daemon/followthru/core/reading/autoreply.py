@@ -254,11 +254,17 @@ def _anchored(text: str, anchor: re.Pattern[str], ref: date, order: str) -> date
 
 
 def _trailed(text: str, anchor: re.Pattern[str], ref: date, order: str) -> date | None:
-    """A date followed by its anchor ("3月17日に出社", "17.3. asti")."""
-    for found in islice(dates.dates_in(text, ref, order=order, past=True), MAX_ANCHORS):
-        if anchor.match(text, found.end, found.end + 12):
-            return found.value
+    """A date just before its anchor ("3月17日に出社", "17.3. asti"): the anchor is found
+    first, so texts without one cost one search."""
+    for m in islice(anchor.finditer(text), MAX_ANCHORS):
+        start = max(0, m.start() - 30)
+        found = dates.date_before(text[start : m.start()], ref, order=order, past=True)
+        if found is not None:
+            return found
     return None
+
+
+_SLASHED = re.compile(r"\d/\d")
 
 
 def return_date(text: str, ref: date | None) -> date | None:
@@ -267,7 +273,7 @@ def return_date(text: str, ref: date | None) -> date | None:
     if ref is None:
         return None
     head = text[:MAX_SCAN]
-    order = language.date_order(head)
+    order = language.date_order(head) if _SLASHED.search(head) else ""
     return (
         _anchored(head, _RETURN_ANCHOR, ref, order)
         or _trailed(head, awaytext.RETURN_AFTER, ref, order)

@@ -103,8 +103,8 @@ RETURN_BEFORE = (
 )
 # "do" (Polish, Czech) and "til" are ordinary words elsewhere: they count before a digit only.
 UNTIL_BEFORE = r"do\ dnia|do(?=\ \d)|till\ och\ med|t\.o\.m\.|til\ og\ med|til(?=\ \d)"
-# Matched at the end of a date (Pattern.match with a start position, hence no "^").
+# Found first, then a date is looked for just before them.
 RETURN_AFTER = re.compile(
-    r"\s*(?:に|から|より|起)?\s*(?:出社|戻|帰社|復帰|返回|回到|回来|上班|alkaen)"
+    r"(?:に|から|より|起)?\s*(?:出社|戻|帰社|復帰|返回|回到|回来|上班)|\balkaen\b"
 )
-UNTIL_AFTER = re.compile(r"\s*(?:まで|之前|为止|為止|asti|saakka)")
+UNTIL_AFTER = re.compile(r"まで|之前|为止|為止|\basti\b|\bsaakka\b")

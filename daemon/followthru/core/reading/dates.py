@@ -12,7 +12,6 @@ gone), within [reference - PAST_DAYS, reference + 400 days].
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, timedelta
 
@@ -290,12 +289,15 @@ def date_at(
     return None
 
 
-def dates_in(text: str, ref: date, *, order: str = "", past: bool = False) -> Iterator[Found]:
-    """Every readable, plausible date of text, in order."""
+def date_before(text: str, ref: date, *, order: str = "", past: bool = False) -> date | None:
+    """The readable, plausible date that ends `text` (up to a few spaces or particles)."""
+    last = None
     for m in DATE_EXPR.finditer(text):
-        value = _from_match(m, ref, order, past)
-        if value is not None and plausible(value, ref, past):
-            yield Found(value, m.end())
+        last = m
+    if last is None or len(text) - last.end() > 4:
+        return None
+    value = _from_match(last, ref, order, past)
+    return value if plausible(value, ref, past) else None
 
 
 _RELATIVE = re.compile(
