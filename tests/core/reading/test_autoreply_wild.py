@@ -138,3 +138,14 @@ def test_x_apple_criteria_gives_the_return_date_when_the_text_names_none() -> No
     stated = classify(make(heads, "I'm away and back on Monday."))
     assert silent.auto_reply is not None and silent.auto_reply.return_date == date(2026, 3, 19)
     assert stated.auto_reply is not None and stated.auto_reply.return_date == date(2026, 3, 16)
+
+
+def test_an_ats_acknowledgement_that_answers_nobody_stays_a_notification() -> None:
+    msg = Message(
+        headers=Headers((("auto-submitted", "auto-generated"),)),
+        text="Thank you for your application. We will get back to you as soon as possible.",
+        from_=(Address("no-reply@us.greenhouse-mail.io"),),
+        subject="Thank you for applying to Acme",
+        date=WHEN,
+    )
+    assert classify(msg).kind is Kind.AUTOMATED

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from datetime import date
 from itertools import islice
 
-from followthru.core.reading import awaytext, dates, language
+from followthru.core.reading import automated, awaytext, dates, language
 from followthru.core.reading.bounce import is_null_sender
 from followthru.core.reading.message import Message
 
@@ -138,11 +138,17 @@ def rule_auto_submitted(msg: Message, new: str) -> str | None:
     answers a message (a response value, threading, a Re: subject, away or acknowledgement
     wording); an unthreaded auto-generated notice that says none of that is a notification."""
     value = msg.header("auto-submitted").strip().lower()
-    if not value or value.startswith("no") or msg.headers.has("list-id"):
+    if not value or value.startswith("no"):
         return None
-    answers = value.startswith(_SUBMITTED_RESPONSE) or _is_response(msg)
-    if answers or _REPLY_SUBJECT.match(msg.subject) or says_it_is_away(msg, new):
-        return f"Auto-Submitted: {value.split(';')[0]}"
+    reason = f"Auto-Submitted: {value.split(';')[0]}"
+    if value.startswith(_SUBMITTED_RESPONSE) or _is_response(msg):
+        return reason
+    # Unthreaded: list mail and no-reply/ATS senders answer nobody (their "thank you for
+    # your application" is a notification); anyone else's acknowledgement is a reply.
+    if msg.headers.has("list-id") or (msg.sender is not None and automated.is_machine(msg.sender)):
+        return None
+    if _REPLY_SUBJECT.match(msg.subject) or says_it_is_away(msg, new):
+        return reason
     return None
 
 
