@@ -18,7 +18,7 @@ MAX_SCAN = 1500
 # Short, frequent words that tell one language from another. Danish and Norwegian share
 # some; a tie between languages that write dates the same way still settles the order.
 _WORDS: dict[str, tuple[str, ...]] = {
-    "en": ("the", "and", "you", "your", "will", "with", "office", "thank", "back", "until", "am"),
+    "en": ("the", "and", "you", "your", "will", "with", "office", "thank", "back", "until", "out"),
     "de": ("und", "ich", "bin", "nicht", "ihre", "mit", "bis", "zurück", "wieder", "bitte"),
     "fr": ("je", "vous", "suis", "les", "des", "est", "jusqu", "votre", "retour", "merci"),
     "es": ("estoy", "los", "hasta", "usted", "gracias", "volveré", "regreso", "oficina"),
