@@ -149,3 +149,14 @@ def test_an_ats_acknowledgement_that_answers_nobody_stays_a_notification() -> No
         date=WHEN,
     )
     assert classify(msg).kind is Kind.AUTOMATED
+
+
+@pytest.mark.parametrize(
+    ("tag", "expected"),
+    [("en-US", date(2026, 10, 3)), ("en-GB", date(2026, 3, 10)), ("it-IT", date(2026, 3, 10)),
+     ("", None)],
+)  # fmt: skip
+def test_content_language_settles_the_order_of_an_english_slashed_date(
+    tag: str, expected: date | None
+) -> None:
+    assert autoreply.return_date("I am out of the office until 10/3.", REF, tag) == expected

@@ -273,13 +273,16 @@ def _trailed(text: str, anchor: re.Pattern[str], ref: date, order: str) -> date 
 _SLASHED = re.compile(r"\d/\d")
 
 
-def return_date(text: str, ref: date | None) -> date | None:
+def return_date(text: str, ref: date | None, content_language: str = "") -> date | None:
     """The stated return date: "back on ..." wins over "until ..."; None if unstated.
-    Slashed dates are read day-first or month-first by the text's language."""
+    Slashed dates are read day-first or month-first by the message's Content-Language
+    when it settles it (en-US, it), else by the text's language."""
     if ref is None:
         return None
     head = text[:MAX_SCAN]
-    order = language.date_order(head) if _SLASHED.search(head) else ""
+    order = ""
+    if _SLASHED.search(head):
+        order = language.tag_order(content_language) or language.date_order(head)
     return (
         _anchored(head, _RETURN_ANCHOR, ref, order)
         or _trailed(head, awaytext.RETURN_AFTER, ref, order)
@@ -318,5 +321,5 @@ def read_auto_reply(msg: Message, new: str, ref: date | None) -> AutoReplyInfo:
     """Return date and "left the company" from the auto-reply's own (unquoted) text, the
     return date from X-Apple-Criteria when the text names none."""
     scan = f"{msg.subject}\n{new}"
-    when = return_date(scan, ref) or header_return_date(msg, ref)
+    when = return_date(scan, ref, msg.header("content-language")) or header_return_date(msg, ref)
     return AutoReplyInfo(when, left_company(scan))

@@ -5,7 +5,8 @@ and most languages write the day first; Japanese and Chinese write the month fir
 does both (US and UK), so English text leaves such a date ambiguous.
 
 Invariants: pure; looks at the first MAX_SCAN characters only; a text with too few known
-words, or a tie, has no language ("").
+words, or a tie between languages that write dates differently, has no order (""). A
+Content-Language tag, when the message has one, settles it first (`tag_order`).
 """
 
 from __future__ import annotations
@@ -65,3 +66,14 @@ def date_order(text: str) -> str:
     which writes both, or a language it cannot tell)."""
     orders = {_ORDER[lang] for lang in candidates(text)}
     return orders.pop() if len(orders) == 1 else ""
+
+
+def tag_order(tag: str) -> str:
+    """The date order a Content-Language tag settles ("it-IT" -> "dmy", "en-US" -> "mdy",
+    plain "en" or none -> "")."""
+    first = tag.partition(",")[0].strip().lower().replace("_", "-")
+    if first == "en-us":
+        return "mdy"
+    if first.startswith("en-"):
+        return "dmy"
+    return _ORDER.get(first.split("-")[0], "") if first else ""
