@@ -97,3 +97,9 @@ def test_a_postmaster_or_the_bounces_own_to_can_be_the_failed_recipient(failed: 
     )
     msg = _text_bounce(text, to="rosa@forwarder.example")
     assert [r.address for r in bounce.read_bounce(msg).recipients] == [failed]
+
+
+def test_a_remote_450_outranks_a_relays_generic_5_0_0() -> None:
+    got = _judge("smtp; 450 <bob@acme.example>: Recipient address rejected: User unknown in "
+                 "local recipient table", status="5.0.0")  # fmt: skip
+    assert (got.permanent, got.status) == (False, "4.1.1")

@@ -331,11 +331,20 @@ def _klass(status: str, text: str, dsn_action: str) -> str:
     return "5" if dsn_action.startswith("failed") or _PERMANENT.search(text) else ""
 
 
+def _unless_generic(status: str, low_detail: str) -> str:
+    """A generic x.0.0 (Exim writes 5.0.0 for every failure) yields to the remote server's own
+    4xx reply: "450 <x>: User unknown" is temporary whatever status the relay put beside it."""
+    if status.endswith(".0.0") and bt.reply_class(low_detail) == "4":
+        return ""
+    return status
+
+
 def judge(address: str, detail: str, context: str, dsn: DeliveryStatus | None) -> BouncedRecipient:
     """Status, reason and permanence of one failed address from its diagnostic text."""
     low_detail, low_context = detail.lower(), context.lower()
     inner = bt.inner_reply(low_detail)
     status = bt.status_of(inner) or bt.status_of(low_detail) or bt.status_of(low_context)
+    status = _unless_generic(status, low_detail)
     reason = (
         bt.reason_of(inner)
         or bt.reason_of(low_detail)
