@@ -34,6 +34,7 @@ def test_the_quoted_inner_answer_wins_over_the_wrapper() -> None:
     ("text", "reason"),
     [
         ("554 5.4.6 hop count exceeded - mail loop", "network"),
+        ("<erin@loopy.example>: mail forwarding loop for erin@loopy.example", "network"),
         ("name service error for name=x.example type=mx: host not found, try again",
          "dns_temporary"),
         ("host or domain name not found. name service error for name=x.example type=mx: "

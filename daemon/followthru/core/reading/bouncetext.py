@@ -243,7 +243,7 @@ _REASON_PATTERNS: tuple[tuple[str, str], ...] = (
         "network",
         r"connection\ (?:refused|timed\ out|reset|lost)|no\ answer|network\ error"
         r"|could\ not\ connect|unable\ to\ connect|lost\ connection|routing\ loop|mail\ loop"
-        r"|too\ many\ hops|hop\ count\ exceeded",
+        r"|too\ many\ hops|hop\ count\ exceeded|forwarding\ loop|loop\ detected",
     ),
     (
         "system",
