@@ -209,3 +209,25 @@ def test_delivery_status_blocks_without_blank_lines_between_recipients() -> None
         ("rfc822;a@x.example", "5.1.1"),
         ("rfc822;b@x.example", "5.2.2"),
     ]
+
+
+BROKEN = (
+    b"From: MAILER-DAEMON@mx.example\nTo: alex@seeker.example\nSubject: failure\n"
+    b"MIME-Version: 1.0\nContent-Type: multipart/report; report-type=delivery-status%s\n\n"
+    b"--real-1\nContent-Type: text/plain\n\nIt failed.\n"
+    b"--real-1\nContent-Type: message/delivery-status\n\n"
+    b"Reporting-MTA: dns; mx.example\n\nFinal-Recipient: rfc822; bob@acme.example\n"
+    b"Action: failed\nStatus: 5.1.1\n--real-1--\n"
+)
+
+
+@pytest.mark.parametrize("param", [b"", b'; boundary="not-the-one"'])
+def test_a_multipart_with_a_missing_or_wrong_boundary_is_re_split(param: bytes) -> None:
+    msg = mime.parse_message(BROKEN % param)
+    assert msg.text.strip() == "It failed."
+    assert [ds.final_recipient for ds in msg.delivery_status] == ["rfc822; bob@acme.example"]
+
+
+def test_a_multipart_without_any_delimiter_is_read_as_text() -> None:
+    raw = b"From: a@b.example\nContent-Type: multipart/mixed\n\nJust words, no parts.\n"
+    assert mime.parse_message(raw).text.strip() == "Just words, no parts."

@@ -25,7 +25,8 @@ def events(data: bytes, method_param: str = "") -> list[CalendarEvent]:
     try:
         cal = icalendar.Calendar.from_ical(data[:MAX_ICS])
         method = str(cal.get("METHOD", method_param) or method_param).upper()
-        return [_event(ev, method) for ev in cal.walk("VEVENT")[:MAX_EVENTS]]
+        part_method = method_param.upper()
+        return [_event(ev, method, part_method) for ev in cal.walk("VEVENT")[:MAX_EVENTS]]
     except Exception:  # icalendar raises many kinds (ValueError, KeyError, ...) on bad input
         return []
 
@@ -62,7 +63,7 @@ def _attendees(ev: Any) -> tuple[str, ...]:
     return tuple(_address(a) for a in items)
 
 
-def _event(ev: Any, method: str) -> CalendarEvent:
+def _event(ev: Any, method: str, part_method: str = "") -> CalendarEvent:
     start, floating, all_day = _when(ev, "DTSTART")
     end, _, _ = _when(ev, "DTEND")
     try:
@@ -83,6 +84,7 @@ def _event(ev: Any, method: str) -> CalendarEvent:
         end=end,
         floating=floating,
         all_day=all_day,
+        part_method=part_method,
     )
 
 

@@ -11,6 +11,9 @@ Invariants:
   is ~12x slower on multipart mail, see `_parse_tree`); policy.default is the fallback when
   compat32 raises.
 - `parse_headers` (re-exported from headerparse) is the hot-path header-only parse.
+- A multipart whose boundary is missing or matches no line of its body is re-read with the
+  first delimiter line found in the body; failing that, its body is read as plain text
+  (a broken bounce must still show its failed recipients).
 """
 
 from __future__ import annotations
@@ -44,6 +47,8 @@ MAX_DEPTH = 10
 MAX_TEXT = 64 * 1024
 MAX_PART_BYTES = 1024 * 1024
 _TEXT_LIKE = ("text/plain", "text/html", "text/enriched", "text/richtext")
+# A MIME delimiter line: "--" and a boundary (RFC 2046: 1-70 characters, no trailing space).
+_DELIMITER = re.compile(rb"^--([0-9A-Za-z'()+_,./:=?-]{1,70}?)(?:--)?[ \t]*$", re.M)
 
 
 # ---------------------------------------------------------------- full parse
@@ -156,12 +161,36 @@ def _walk(part: EmailMessage, heads: Headers, depth: int, acc: _Acc) -> None:
     elif ctype in ("text/rfc822-headers", "text/global-headers"):
         if acc.original is None:
             acc.original = header_items(_part_text(part, params))
-    elif isinstance(payload, list):
-        for sub in payload[:MAX_PARTS]:
-            if isinstance(sub, EmailMessage):
-                _walk(sub, _raw_headers(sub), depth + 1, acc)
+    elif isinstance(payload, list) or ctype.startswith("multipart/"):
+        _children(part, depth, acc)
     else:
         _leaf(part, ctype, params, heads, acc)
+
+
+def _children(part: EmailMessage, depth: int, acc: _Acc) -> None:
+    payload = part.get_payload()
+    if not isinstance(payload, list):
+        _broken_multipart(part, depth, acc)
+        return
+    for sub in payload[:MAX_PARTS]:
+        if isinstance(sub, EmailMessage):
+            _walk(sub, _raw_headers(sub), depth + 1, acc)
+
+
+def _broken_multipart(part: EmailMessage, depth: int, acc: _Acc) -> None:
+    """A multipart whose parts could not be split: re-split on the body's own delimiter
+    line, else read the whole body as text."""
+    acc.defects.append("multipart boundary missing or not found; body re-read")
+    body = _payload_bytes(part)
+    m = _DELIMITER.search(body)
+    if m is not None and depth < MAX_DEPTH:
+        boundary = m.group(1).decode("ascii")
+        head = f'Content-Type: multipart/mixed; boundary="{boundary}"\n\n'.encode()
+        tree = BytesParser(policy=policy.compat32).parsebytes(head + body)
+        if isinstance(tree.get_payload(), list):
+            _walk(tree, _raw_headers(tree), depth + 1, acc)
+            return
+    _add_text(acc, acc.plain, decode_bytes(body, "utf-8"))
 
 
 def _leaf(

@@ -275,6 +275,32 @@ def test_invitation_rule() -> None:
 
 
 @pytest.mark.parametrize(
+    ("method", "part_method", "start", "kind"),
+    [
+        ("", "", WHEN, Kind.INVITATION),
+        ("PUBLISH", "REQUEST", WHEN, Kind.INVITATION),
+        ("", "", None, Kind.PERSONAL),
+        ("PUBLISH", "", WHEN, Kind.PERSONAL),
+        ("PUBLISH", "PUBLISH", WHEN, Kind.PERSONAL),
+    ],
+)
+def test_a_timed_event_without_method_or_published_as_a_request_invites(
+    method: str, part_method: str, start: datetime | None, kind: Kind
+) -> None:
+    event = CalendarEvent(method=method, uid="u1", start=start, part_method=part_method)
+    got = classify(make(calendar=(event,)))
+    assert got.kind is kind
+    if kind is Kind.INVITATION:
+        assert got.invitation is not None and got.invitation.method == "REQUEST"
+
+
+def test_a_cancelled_event_without_method_is_a_cancel() -> None:
+    event = CalendarEvent(method="", uid="u1", start=WHEN, status="CANCELLED")
+    got = classify(make(calendar=(event,)))
+    assert got.invitation is not None and got.invitation.method == "CANCEL"
+
+
+@pytest.mark.parametrize(
     ("message", "rule"),
     [
         (make({"list-id": "<x.lists.example>"}), automated.rule_list),

@@ -33,7 +33,8 @@ ATS_DOMAINS = (
 _DELIVERED = ("delivered", "relayed", "expanded")
 
 
-def _is_machine(addr: Address) -> bool:
+def is_machine(addr: Address) -> bool:
+    """A no-reply, notification or ATS address: nobody reads what is sent to it."""
     domain = addr.domain
     ats = any(domain == d or domain.endswith("." + d) for d in ATS_DOMAINS)
     return ats or bool(NOREPLY_LOCAL.match(addr.local))
@@ -89,9 +90,9 @@ def rule_auto_submitted(msg: Message) -> str | None:
 
 def rule_machine_sender(msg: Message) -> str | None:
     sender = msg.sender
-    if sender is None or not _is_machine(sender):
+    if sender is None or not is_machine(sender):
         return None
-    if any(not _is_machine(a) for a in msg.reply_to):
+    if any(not is_machine(a) for a in msg.reply_to):
         return None
     return f"notification from {sender.addr}"
 

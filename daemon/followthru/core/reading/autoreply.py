@@ -1,29 +1,33 @@
-"""Auto-replies (RFC 3834, vendor markers, wording) and what they say: return date, left company.
+"""Is this an auto-reply (RFC 3834, vendor markers, wording)? What it says is absence.py's.
 
-Rules, in order: Auto-Submitted (a response, not a bare notification), X-Autoreply-style
-headers, Precedence: auto_reply, Exchange inbox-rule markers, an out-of-office subject,
-an explicit "this is an automatic reply" opening, out-of-office wording from a null or bulk
-sender. Languages: English, German, French, Spanish, Italian, Dutch, Portuguese.
+Rules, in order: Auto-Submitted (anything but "no", unless nothing says it answers a
+message: then it is a notification, see automated.py), X-Autoreply-style headers,
+Precedence: auto_reply, Exchange inbox-rule markers, an out-of-office subject, an explicit
+"this is an automatic reply" opening, out-of-office or acknowledgement wording from a null
+or bulk sender. `helpdesk_answer` is the one way back: a person's answer sent through a
+helpdesk that stamps Auto-Submitted on everything. Languages: English, German, French,
+Spanish, Italian, Dutch, Portuguese here; more in awaytext.py.
 
 Invariants: pure; a person's reply that merely mentions being away is never an auto-reply
-(body wording alone needs a machine envelope); the return date is read relative to the
-reference date and is None unless stated unambiguously.
+(body wording alone needs a machine envelope). AutoReplyInfo, read_auto_reply, return_date
+and left_company are re-exported from absence.py for the callers that know them here.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
-from datetime import date
-from itertools import islice
 
-from followthru.core.reading import dates
+from followthru.core.reading import automated, awaytext
+from followthru.core.reading.absence import (
+    LEFT_COMPANY,
+    AutoReplyInfo,
+    left_company,
+    read_auto_reply,
+    return_date,
+)
 from followthru.core.reading.bounce import is_null_sender
 from followthru.core.reading.message import Message
-
-MAX_SCAN = 8 * 1024
-MAX_ANCHORS = 30
 
 OOO_SUBJECT = re.compile(
     r"""^\s*(?:\[[^\]]{0,40}\]\s*)?(?:
@@ -62,44 +66,8 @@ OOO_BODY = re.compile(
       | fora\ do\ escritório|de\ férias|estou\ ausente""",
     re.I | re.X,
 )
-LEFT_COMPANY = re.compile(
-    r"""no\ longer\ (?:with|employed|work(?:s|ing)?\ (?:at|for|with)|part\ of|at)\b
-      | (?:has|have)\ left\ (?:the\ |our\ )?(?:company|organi[sz]ation|firm|business)
-      | (?:has|have)\ left\ \w+(?:\ \w+)?\ (?:as\ of|effective)|last\ day\ (?:at|with)
-      | this\ (?:e-?mail\ )?(?:address|mailbox)\ is\ no\ longer\ (?:in\ use|active|valid)
-      | nicht\ mehr\ (?:bei|für|im\ unternehmen|in\ unserem\ unternehmen|beschäftigt|tätig)
-      | (?:hat|habe)\ (?:das\ unternehmen|die\ firma|uns)\ verlassen
-      | ne\ fait\ plus\ partie|n'est\ plus\ (?:au\ sein|chez|employée?|en\ poste)
-      | a\ quitté\ (?:la\ société|l'entreprise|notre\ entreprise|l'organisation)
-      | ya\ no\ (?:trabaja|forma\ parte|está\ en|pertenece)|(?:ha\ )?dejado\ la\ empresa
-      | non\ fa\ più\ parte|non\ lavora\ più|ha\ lasciato\ (?:l'azienda|la\ società)
-      | niet\ (?:meer|langer)\ werkzaam|is\ uit\ dienst|niet\ meer\ in\ dienst
-      | heeft\ (?:het\ bedrijf|de\ organisatie|ons)\ verlaten
-      | não\ faz\ mais\ parte|já\ não\ faz\ parte|não\ trabalha\ mais|deixou\ a\ empresa""",
-    re.I | re.X,
-)
-_RETURN_ANCHOR = re.compile(
-    r"""\b(?:back|return(?:ing|s)?|be\ in\ the\ office|in\ the\ office|reachable\ again
-        |available\ again|resume|zurück|wieder|ab\ dem|ab|de\ retour|retour|à\ partir\ du
-        |dès\ le|de\ vuelta|regreso|regresaré|volveré|a\ partir\ del|rientro|rientrerò
-        |di\ ritorno|tornerò|a\ partire\ dal|terug|weer\ aanwezig|vanaf|de\ volta|retorno
-        |retornarei|a\ partir\ d[eo])\b""",
-    re.I | re.X,
-)
-_UNTIL_ANCHOR = re.compile(
-    r"""\b(?:until|till|til|through|thru|bis(?:\ einschließlich|\ zum|\ zur|\ und\ mit)?
-        |jusqu['’]\ ?(?:au|à)|hasta(?:\ el)?|fino\ al?|tot\ en\ met|t/m|tot|até(?:\ o\ dia)?)
-        (?=\W)""",
-    re.I | re.X,
-)
 _SUBMITTED_RESPONSE = ("auto-replied", "vacation", "auto-notified")
 _XHEADERS = ("x-autoreply", "x-autorespond", "x-autoresponse", "x-autoresponder", "x-vacation")
-
-
-@dataclass(frozen=True, slots=True)
-class AutoReplyInfo:
-    return_date: date | None
-    left_company: bool
 
 
 def _is_response(msg: Message) -> bool:
@@ -110,13 +78,34 @@ def _is_response(msg: Message) -> bool:
     return threaded and not (bulk or listed)
 
 
+_REPLY_SUBJECT = re.compile(r"^\s*(?:\[[^\]]{0,40}\]\s*)?(?:re|aw|sv|vs|antw|r|rif)\s*:", re.I)
+
+
+def says_it_is_away(msg: Message, new: str) -> bool:
+    """Out-of-office subject or wording, an acknowledgement, or "this is an automatic reply"."""
+    head = new[:2000]
+    if OOO_SUBJECT.match(msg.subject) or awaytext.SUBJECT.match(msg.subject):
+        return True
+    patterns = (OOO_BODY, awaytext.AWAY_BODY, awaytext.ACKNOWLEDGEMENT, AUTOMATIC_STATEMENT)
+    return any(p.search(head) for p in patterns) or bool(awaytext.STATEMENT.search(head))
+
+
 def rule_auto_submitted(msg: Message, new: str) -> str | None:
+    """RFC 3834: anything but "no" is automatic. It is an auto-*reply* when something says it
+    answers a message (a response value, threading, a Re: subject, away or acknowledgement
+    wording); an unthreaded auto-generated notice that says none of that is a notification."""
     value = msg.header("auto-submitted").strip().lower()
     if not value or value.startswith("no"):
         return None
-    ooo = bool(OOO_SUBJECT.match(msg.subject) or OOO_BODY.search(new[:2000]))
-    if value.startswith(_SUBMITTED_RESPONSE) or _is_response(msg) or ooo:
-        return f"Auto-Submitted: {value.split(';')[0]}"
+    reason = f"Auto-Submitted: {value.split(';')[0]}"
+    if value.startswith(_SUBMITTED_RESPONSE) or _is_response(msg):
+        return reason
+    # Unthreaded: list mail and no-reply/ATS senders answer nobody (their "thank you for
+    # your application" is a notification); anyone else's acknowledgement is a reply.
+    if msg.headers.has("list-id") or (msg.sender is not None and automated.is_machine(msg.sender)):
+        return None
+    if _REPLY_SUBJECT.match(msg.subject) or says_it_is_away(msg, new):
+        return reason
     return None
 
 
@@ -149,14 +138,17 @@ def rule_exchange(msg: Message, new: str) -> str | None:
 
 
 def rule_subject(msg: Message, new: str) -> str | None:
-    m = OOO_SUBJECT.match(msg.subject)
+    m = OOO_SUBJECT.match(msg.subject) or awaytext.SUBJECT.match(msg.subject)
     return f"out-of-office subject ({m.group(0).strip()!r})" if m else None
 
 
 def rule_statement(msg: Message, new: str) -> str | None:
-    if msg.headers.has("list-id") or not AUTOMATIC_STATEMENT.search(new[:1500]):
+    head = new[:1500]
+    if msg.headers.has("list-id"):
         return None
-    return "states it is an automatic reply"
+    if AUTOMATIC_STATEMENT.search(head) or awaytext.STATEMENT.search(head):
+        return "states it is an automatic reply"
+    return None
 
 
 def rule_machine_envelope(msg: Message, new: str) -> str | None:
@@ -165,7 +157,8 @@ def rule_machine_envelope(msg: Message, new: str) -> str | None:
     if not (is_null_sender(msg) or precedence in ("bulk", "junk")) or msg.headers.has("list-id"):
         return None
     head = new[:2000]
-    if OOO_BODY.search(head) or LEFT_COMPANY.search(head):
+    patterns = (OOO_BODY, awaytext.AWAY_BODY, LEFT_COMPANY, awaytext.ACKNOWLEDGEMENT)
+    if any(p.search(head) for p in patterns):
         return f"out-of-office wording from a {'null' if is_null_sender(msg) else 'bulk'} sender"
     return None
 
@@ -181,6 +174,29 @@ RULES: tuple[Callable[[Message, str], str | None], ...] = (
 )
 
 
+def _through_helpdesk(msg: Message) -> bool:
+    heads = msg.headers
+    if any(k.startswith(awaytext.HELPDESK_HEADER_PREFIXES) for k, _ in heads.items):
+        return True
+    mailer = heads.get("x-mailer")
+    return bool(awaytext.HELPDESK_MAILER.search(mailer)) or bool(
+        awaytext.HELPDESK_BODY.search(msg.text[:2000])
+    )
+
+
+def helpdesk_answer(msg: Message, new: str) -> str | None:
+    """A person's answer sent through a helpdesk, which stamps Auto-Submitted: auto-generated
+    on agents' replies and on its own notices alike: helpdesk marks, threaded to the user's
+    message, and text that is neither away, an acknowledgement nor "automatic reply"."""
+    if not msg.header("auto-submitted").strip().lower().startswith("auto-generated"):
+        return None
+    if not (msg.in_reply_to or msg.references) or not _through_helpdesk(msg):
+        return None
+    if says_it_is_away(msg, new) or LEFT_COMPANY.search(new[:2000]) or not new.strip():
+        return None
+    return "a person's answer sent through a helpdesk (Auto-Submitted stamped on every reply)"
+
+
 def detect(msg: Message, new: str) -> str | None:
     """The reason this message is an auto-reply (`new`: its unquoted text), or None."""
     if msg.report_type or msg.delivery_status:
@@ -192,23 +208,11 @@ def detect(msg: Message, new: str) -> str | None:
     return None
 
 
-def _anchored(text: str, anchor: re.Pattern[str], ref: date) -> date | None:
-    for m in islice(anchor.finditer(text), MAX_ANCHORS):
-        found = dates.date_at(text, m.end(), ref, window=45)
-        if found is not None:
-            return found.value
-    return None
-
-
-def return_date(text: str, ref: date | None) -> date | None:
-    """The stated return date: "back on ..." wins over "until ..."; None if unstated."""
-    if ref is None:
-        return None
-    head = text[:MAX_SCAN]
-    return _anchored(head, _RETURN_ANCHOR, ref) or _anchored(head, _UNTIL_ANCHOR, ref)
-
-
-def read_auto_reply(msg: Message, new: str, ref: date | None) -> AutoReplyInfo:
-    """Return date and "left the company" from the auto-reply's own (unquoted) text."""
-    scan = f"{msg.subject}\n{new}"
-    return AutoReplyInfo(return_date(scan, ref), bool(LEFT_COMPANY.search(scan[:MAX_SCAN])))
+__all__ = [
+    "AutoReplyInfo",
+    "detect",
+    "helpdesk_answer",
+    "left_company",
+    "read_auto_reply",
+    "return_date",
+]

@@ -12,7 +12,7 @@ block (5.7.x, spam, DMARC, content) is flagged `policy_block` and is never perma
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass
 
 from followthru.core.reading import bouncetext as bt
@@ -46,10 +46,12 @@ _STRUCTURED = (
     re.compile(r"^[ \t]*<?([^\s<>@]+@[^\s<>]+?)>?[ \t]*(?:\(.*?\)[ \t]*)?:?[ \t]*$", re.M),
     re.compile(r"^<([^\s<>@]+@[^\s<>]+)>(?:\s*\(expanded from [^)]*\))?:", re.M),
     re.compile(r"^[ \t]*([^\s<>@]+@[^\s<>]+) on \w", re.M),
+    # The keyword is a whole word followed by a separator: "RCPT: <userunknown@x>" names
+    # userunknown@x, not the phantom unknown@x that "user" inside the address would give.
     re.compile(
-        r"(?:message to|delivered to|delivering your message to|deliver your message to"
-        r"|delivery to|failed to deliver to|recipient|rcpt to|address|mailbox|user)"
-        r"[:\s]*<?([^\s<>@,;:()\"']+@[^\s<>,;:()\"']+)",
+        r"\b(?:message to|delivered to|delivering your message to|deliver your message to"
+        r"|delivery to|failed to deliver to|recipient|rcpt to|rcpt|address|mailbox|user)"
+        r"(?:[:\s]+<?|<)([^\s<>@,;:()\"']+@[^\s<>,;:()\"']+)",
         re.I,
     ),
 )
@@ -58,6 +60,7 @@ _INLINE_TO = re.compile(r"^to:\s*(.+)$", re.I | re.M)
 _TEMPORARY = re.compile(
     r"temporary|temporarily|delayed|not yet been delivered|will (?:continue|keep) trying"
     r"|still being retried|warning:|will retry|retrying|\(delay\)|4\.\d\.\d"
+    r"|host not found, try again|host name lookup failure"
 )
 _SMTP_ERROR = re.compile(r"(?<![\d.])[45]\d\d[ -][45]\.\d{1,3}\.\d{1,3}|#[45]\.\d\.\d|\(#[45]\.")
 _PERMANENT = re.compile(r"permanent|fatal|given up|failed permanently|5\.\d\.\d")
@@ -224,12 +227,23 @@ def _excluded(msg: Message) -> set[str]:
     """Addresses that are not the failed recipient: the bounce's own ends, the sender."""
     out = {a.addr for a in msg.from_ + msg.to + msg.cc}
     out.update(m.group(1)[1:-1].lower() for m in _INLINE_ID.finditer(msg.text[:MAX_SCAN]))
+    return out | _original_senders(msg)
+
+
+def _original_senders(msg: Message) -> set[str]:
+    """Who sent the bounced original (never its failed recipient)."""
+    out: set[str] = set()
     for name in ("from", "sender", "return-path", "reply-to"):
         out.update(a.lower() for a in _ADDR.findall(msg.original_headers.get(name)))
     return out
 
 
-def _usable(addr: str, excluded: set[str]) -> bool:
+def _usable(addr: str, excluded: set[str], addressed: Collection[str] = ()) -> bool:
+    """Not one of the bounce's own ends, nor a mail server's address, unless the original
+    message was addressed to it (a postmaster@ the user wrote to, or a bounce sent To: the
+    failed address itself)."""
+    if addr in addressed:
+        return len(addr) < 254
     local = addr.rpartition("@")[0]
     return addr not in excluded and not _DAEMON_LOCAL.match(local) and len(addr) < 254
 
@@ -238,12 +252,12 @@ def _clean(addr: str) -> str:
     return addr.strip().strip("<>.,;:'\"()[]").lower()
 
 
-def _structured_addresses(section: str, excluded: set[str]) -> list[str]:
+def _structured_addresses(section: str, excluded: set[str], addressed: set[str]) -> list[str]:
     found: list[tuple[int, str]] = []
     for pattern in _STRUCTURED:
         for m in pattern.finditer(section):
             addr = _clean(m.group(1))
-            if _ADDR.fullmatch(addr) and _usable(addr, excluded):
+            if _ADDR.fullmatch(addr) and _usable(addr, excluded, addressed):
                 found.append((m.start(1), addr))
     found.sort()
     return list(dict.fromkeys(addr for _, addr in found))
@@ -261,9 +275,11 @@ def _original_to(msg: Message) -> list[str]:
 def _text_addresses(msg: Message, section: str) -> list[str]:
     """Failed addresses read from words: structured lines first, then any address."""
     excluded = _excluded(msg)
+    senders = _original_senders(msg)
+    addressed = {a for a in _original_to(msg) if a not in senders}
     header = [_clean(a) for a in _ADDR.findall(msg.header("x-failed-recipients"))]
-    structured = header or _structured_addresses(section, excluded)
-    original = [a for a in _original_to(msg) if _usable(a, excluded)]
+    structured = header or _structured_addresses(section, excluded, addressed)
+    original = [a for a in _original_to(msg) if _usable(a, excluded, addressed)]
     if original and structured:
         preferred = [a for a in structured if a in original]
         structured = preferred or structured
@@ -315,11 +331,26 @@ def _klass(status: str, text: str, dsn_action: str) -> str:
     return "5" if dsn_action.startswith("failed") or _PERMANENT.search(text) else ""
 
 
+def _unless_generic(status: str, low_detail: str) -> str:
+    """A generic x.0.0 (Exim writes 5.0.0 for every failure) yields to the remote server's own
+    4xx reply: "450 <x>: User unknown" is temporary whatever status the relay put beside it."""
+    if status.endswith(".0.0") and bt.reply_class(low_detail) == "4":
+        return ""
+    return status
+
+
 def judge(address: str, detail: str, context: str, dsn: DeliveryStatus | None) -> BouncedRecipient:
     """Status, reason and permanence of one failed address from its diagnostic text."""
     low_detail, low_context = detail.lower(), context.lower()
-    status = bt.status_of(low_detail) or bt.status_of(low_context)
-    reason = bt.reason_of(low_detail) or bt.reason_of_status(status) or bt.reason_of(low_context)
+    inner = bt.inner_reply(low_detail)
+    status = bt.status_of(inner) or bt.status_of(low_detail) or bt.status_of(low_context)
+    status = _unless_generic(status, low_detail)
+    reason = (
+        bt.reason_of(inner)
+        or bt.reason_of(low_detail)
+        or bt.reason_of_status(status)
+        or bt.reason_of(low_context)
+    )
     action = dsn.action if dsn else ""
     klass = _klass(status, low_detail + "\n" + low_context, action)
     if action.startswith("delayed"):
@@ -329,7 +360,7 @@ def judge(address: str, detail: str, context: str, dsn: DeliveryStatus | None) -
     policy = reason in ("policy", "content", "relay_denied") or (
         status[2:4] == "7." and reason not in bt.HARD_REASONS
     )
-    hard = reason in bt.HARD_REASONS or (reason == "not_accepted" and klass == "5")
+    hard = reason in bt.HARD_REASONS or (reason in ("not_accepted", "refused") and klass == "5")
     permanent = hard and klass != "4" and not policy
     diagnostic = " ".join(detail.split())[:300]
     return BouncedRecipient(address, permanent, status, policy, reason, diagnostic)

@@ -101,7 +101,8 @@ GENERIC_WORDING = re.compile(
     r"|could\ not\ deliver|user\ unknown|unknown\ user|no\ such\ user|does\ not\ exist"
     r"|mailbox\ unavailable|recipient\ address\ rejected|delivery\ problem|non-delivery"
     r"|nicht\ zugestellt|unzustellbar|non\ remis|non\ distribu|no\ se\ pudo\ entregar"
-    r"|non\ recapitabil|niet\ bezorgd|kon\ niet\ worden|não\ entregue|\b5\d\d[\s-]+5\.\d\.\d",
+    r"|non\ recapitabil|niet\ bezorgd|kon\ niet\ worden|não\ entregue|\b5\d\d[\s-]+5\.\d\.\d"
+    r"|не\ может\ быть\ доставлено|не\ доставлено|не\ удалось\ доставить",
     re.X,
 )
 
@@ -112,7 +113,7 @@ BOUNCE_SUBJECT = re.compile(
     r"|message\ not\ delivered|returned\ to\ sender|warning:\ could"
     r"|delayed\ mail|delivery\ delayed|mail\ could\ not|unzustellbar|nicht\ zustellbar"
     r"|non\ remis|non\ distribu|no\ entregado|no\ se\ pudo|non\ recapitabile|onbestelbaar"
-    r"|niet\ bezorgd|não\ entregue|mensagem\ não|retour\ de\ courrier",
+    r"|niet\ bezorgd|não\ entregue|mensagem\ não|retour\ de\ courrier|недоставлен|не\ доставлен",
     re.X,
 )
 
@@ -120,7 +121,7 @@ BOUNCE_SUBJECT = re.compile(
 ORIGINAL_MARKER = re.compile(
     r"^[ \t]*(?:-{2,}\ ?(?:this\ is\ a\ copy\ of|below\ this\ line\ is\ a\ copy|original\ message"
     r"|returned\ message|unsent\ message|the\ header\ of\ the\ original|message\ headers?\ follow"
-    r"|original\ message\ headers?|forwarded\ message|begin\ message)"
+    r"|original\ message\ headers?|forwarded\ message|begin\ message|ниже\ находится\ копия)"
     r"|original\ message\ headers:|---\ below\ this\ line|content-type:\ message/rfc822"
     r"|------\ this\ is\ a\ copy|\*\*\*\ original\ message|original\ message\ follows"
     r"|the\ original\ message\ (?:was|is)\ (?:attached|included|below))",
@@ -128,6 +129,20 @@ ORIGINAL_MARKER = re.compile(
 )
 
 _REASON_PATTERNS: tuple[tuple[str, str], ...] = (
+    # A lock the server calls temporary is not a dead address, whatever the reply code.
+    (
+        "temporarily_locked",
+        r"temporarily\ (?:locked|disabled|suspended|blocked|deactivated)"
+        r"|(?:locked|suspended)\ temporarily",
+    ),
+    # A DNS lookup that failed for now ("Name service error ... Host not found, try again",
+    # 4.4.3) says nothing about the domain: it must not read as "host not found" below.
+    # Without "try again" the same wording is Postfix's permanent NXDOMAIN answer.
+    (
+        "dns_temporary",
+        r"host\ not\ found,\ try\ again|host\ name\ lookup\ failure|name\ server\ timeout"
+        r"|temporary\ (?:dns|lookup)\ failure|dns\ lookup\ (?:timed\ out|failure)",
+    ),
     ("moved", r"has\ moved|address\ has\ changed|no\ longer\ at\ this\ address|5\.1\.6\b"),
     (
         "user_unknown",
@@ -141,13 +156,17 @@ _REASON_PATTERNS: tuple[tuple[str, str], ...] = (
         r"|bad\ destination\ mailbox|badrecipient|unrouteable\ address|unroutable\ address"
         r"|couldn't\ be\ found|could\ not\ be\ found|wasn't\ found\ at|was\ not\ found\ at"
         r"|no\ account\ by\ that\ name|address\ rejected:\ access\ denied|not\ our\ customer"
-        r"|recipient\ (?:address\ )?rejected(?::|\ -)?\ (?:user|unknown|invalid)|utilisateur\ inconnu"
+        r"|recipient\ (?:address\ )?rejected(?::|\ -)?\ (?:user\ unknown|unknown|invalid)"
+        r"|utilisateur\ inconnu"
         r"|unbekannt|existiert\ nicht|no\ existe|sconosciut|onbekend|desconhecid|inexistente"
         r"|address\ couldn't\ be\ found|is\ unable\ to\ receive\ mail|invalid\ address"
         r"|email\ account\ that\ you\ tried\ to\ reach\ does\ not\ exist|not\ a\ valid\ recipient"
         r"|mailbox\ (?:does\ not|doesn't)\ exist|user\ (?:does\ not|doesn't)\ exist|no\ valid\ recip"
         r"|recipient\ unknown|address\ unknown|addressee\ unknown|user\ not\ known|unknown\ or\ illegal"
-        r"|not\ a\ valid\ user|mailbox\ invalid|invalid\ mailbox|user\ invalid",
+        r"|not\ a\ valid\ user|mailbox\ invalid|invalid\ mailbox|user\ invalid"
+        r"|unknown\ e-?mail\ address|invalid\ final\ delivery\ userid|mailbox\ name\ not\ allowed"
+        r"|пользователь\ не\ найден|нет\ такого\ пользователя|адресат\ не\ найден"
+        r"|адрес\ не\ существует|почтовый\ ящик\ не\ (?:существует|найден)",
     ),
     (
         "mailbox_full",
@@ -165,7 +184,7 @@ _REASON_PATTERNS: tuple[tuple[str, str], ...] = (
         r"|no\ mx\ |mx\ records?\ (?:point|for)|non-existent\ hosts?|unrouteable\ mail\ domain"
         r"|domain\ name\ not\ found|nodename\ nor\ servname|domain\ is\ not\ (?:valid|configured)"
         r"|unable\ to\ route|cannot\ route|could\ not\ route|invalid\ domain|null\ mx"
-        r"|does\ not\ accept\ mail\ \(nullmx\)|no\ route\ to\ host",
+        r"|does\ not\ accept\ mail\ \(nullmx\)|no\ route\ to\ host|domain\ is\ not\ reachable",
     ),
     (
         "disabled",
@@ -210,6 +229,9 @@ _REASON_PATTERNS: tuple[tuple[str, str], ...] = (
         r"does\ not\ accept\ mail|not\ accepting\ mail|not\ accept(?:ing)?\ "
         r"(?:any\ )?(?:e-?)?mail|refuses?\ to\ accept|refused\ to\ accept|accepts\ no\ mail",
     ),
+    # A bare "542 Rejected": the server refuses the recipient and says no more (SPEC: a 5xx
+    # refusal to take mail for the address at all is permanent).
+    ("refused", r"\b5\d\d[\ -]rejected(?![\w:]|\ (?:by|due|for|as|because|-))"),
     (
         "expired",
         r"retry\ timeout\ exceeded|retry\ time\ (?:not\ reached|exceeded)|delivery\ time"
@@ -221,7 +243,7 @@ _REASON_PATTERNS: tuple[tuple[str, str], ...] = (
         "network",
         r"connection\ (?:refused|timed\ out|reset|lost)|no\ answer|network\ error"
         r"|could\ not\ connect|unable\ to\ connect|lost\ connection|routing\ loop|mail\ loop"
-        r"|too\ many\ hops",
+        r"|too\ many\ hops|hop\ count\ exceeded|forwarding\ loop|loop\ detected",
     ),
     (
         "system",
@@ -244,12 +266,14 @@ _STATUS_REASON = {
     "7.9": "policy", "6.0": "content", "7.13": "disabled", "7.57": "policy",
     "2.0": "mailbox_full", "4.3": "system", "3.2": "system", "3.0": "system",
     "3.5": "system", "5.3": "rate_limited", "7.28": "rate_limited", "2.4": "system",
+    "1.7": "policy", "1.8": "policy",
 }  # fmt: skip
 _CANONICAL = {
     "user_unknown": "1.1", "host_unknown": "1.2", "moved": "1.6", "disabled": "2.1",
     "mailbox_full": "2.2", "too_big": "3.4", "policy": "7.1", "content": "6.0",
     "rate_limited": "7.1", "relay_denied": "7.1", "expired": "4.7", "network": "4.0",
-    "system": "3.0", "greylisted": "7.1", "not_accepted": "1.10",
+    "system": "3.0", "greylisted": "7.1", "not_accepted": "1.10", "refused": "0.0",
+    "temporarily_locked": "2.1", "dns_temporary": "4.3",
 }  # fmt: skip
 
 
@@ -268,19 +292,35 @@ def weak_marker(text: str) -> str:
 _SENDER_PROBLEM = re.compile(
     r"sender address rejected|in reply to mail from|after mail from|sender verify failed"
     r"|unverified sender|sender domain (?:must|is not|does not)|envelope sender"
+    r"|domain of sender address|sender rejected|sender address (?:\S+ )?does not exist"
 )
+_SPACES = re.compile(r"\s+")
+# A wrapper quoting the remote server's own answer: SES's "5.1.0 - Unknown address error
+# 550-'5.2.2 ... Mailbox Full'", Exchange's "Remote Server returned '550 5.1.1 ...'".
+_INNER_REPLY = re.compile(r"['\"]((?:[45]\d\d[\ -])?[45]\.\d{1,3}\.\d{1,3}[^'\"]{0,300})['\"]")
 
 
 def reason_of(text: str) -> str:
     """The first failure reason whose wording appears in (lowercased) text, or "".
 
-    A refusal of our *sender* address is a policy matter, whatever else it says."""
+    A refusal of our *sender* address is a policy matter, whatever else it says. Runs of
+    white space count as one (a folded Diagnostic-Code leaves "sender    rejected")."""
+    text = _SPACES.sub(" ", text)
     if _SENDER_PROBLEM.search(text):
         return "policy"
     for name, pattern in _REASONS:
         if pattern.search(text):
             return name
     return ""
+
+
+def inner_reply(text: str) -> str:
+    """The remote server's answer quoted inside a wrapper's diagnostic, or "".
+
+    The wrapper's own code describes the relay's view ("unknown address error"); the quoted
+    answer is what the recipient's server said, so its status and words win."""
+    m = _INNER_REPLY.search(text)
+    return m.group(1) if m else ""
 
 
 def status_of(text: str) -> str:

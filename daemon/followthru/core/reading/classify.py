@@ -1,7 +1,9 @@
 """Parsed message -> what kind of mail it is and what it says, in SPEC order.
 
 Order: bounce, auto-reply, invitation, automated, personal; the first kind whose rules
-fire wins, and its reason says which rule. Personal mail also carries signals
+fire wins, and its reason says which rule. One exception runs before the auto-reply rules:
+a person's answer sent through a helpdesk that stamps Auto-Submitted on every reply is
+personal (autoreply.helpdesk_answer says when). Personal mail also carries signals
 (rejection, offer, scheduling) and a reply-by date, read from the new text only.
 
 Invariants: pure (stdlib + core only); never reads the clock: relative dates are read
@@ -87,13 +89,36 @@ def _auto_reply(msg: Message, new: str, ref: date | None) -> Classification | No
     return Classification(Kind.AUTO_REPLY, reason, auto_reply=info)
 
 
+_INVITING_METHODS = ("REQUEST", "CANCEL", "ADD")
+
+
+def _inviting(ev: CalendarEvent) -> bool:
+    """REQUEST/CANCEL/ADD invite. So does an event with a start time whose calendar has no
+    METHOD at all (ATS attachments), or says PUBLISH inside a part sent as method=REQUEST
+    (scheduling tools): what is sent to a person with a time is an invitation. A bare
+    PUBLISH (a shared calendar, an event listing) is not."""
+    if ev.method in _INVITING_METHODS:
+        return True
+    if ev.start is None:
+        return False
+    return ev.method == "" or (ev.method == "PUBLISH" and ev.part_method == "REQUEST")
+
+
+def _invitation_method(ev: CalendarEvent) -> str:
+    if ev.method == "CANCEL" or (ev.method not in _INVITING_METHODS and ev.status == "CANCELLED"):
+        return "CANCEL"
+    return "REQUEST"
+
+
 def _invitation(msg: Message) -> Classification | None:
-    wanted = [ev for ev in msg.calendar if ev.method in ("REQUEST", "CANCEL", "ADD")]
+    wanted = [ev for ev in msg.calendar if _inviting(ev)]
     if not wanted:
         return None
     first = wanted[0]
-    method = "CANCEL" if first.method == "CANCEL" else "REQUEST"
-    reason = f"text/calendar METHOD:{method} (UID {first.uid}, SEQUENCE {first.sequence})"
+    method = _invitation_method(first)
+    written = f"METHOD:{first.method}" if first.method else "no METHOD"
+    said = "" if first.method == method else f" ({written}, read as {method})"
+    reason = f"text/calendar METHOD:{method}{said} (UID {first.uid}, SEQUENCE {first.sequence})"
     return Classification(Kind.INVITATION, reason, invitation=InvitationInfo(method, tuple(wanted)))
 
 
@@ -102,9 +127,9 @@ def _automated(msg: Message) -> Classification | None:
     return Classification(Kind.AUTOMATED, reason) if reason else None
 
 
-def _personal(new: str, ref: date | None) -> Classification:
+def _personal(new: str, ref: date | None, why: str = "written by a person") -> Classification:
     found = phrases.signals_of(new)
-    reason = "written by a person" + (f"; signals: {', '.join(found)}" if found else "")
+    reason = why + (f"; signals: {', '.join(found)}" if found else "")
     return Classification(Kind.PERSONAL, reason, signals=found, reply_by=phrases.reply_by(new, ref))
 
 
@@ -115,6 +140,9 @@ def classify(msg: Message, *, reference_time: datetime | None = None) -> Classif
         return found
     new = quotes.new_text(msg.text)
     ref = _reference(msg, reference_time)
+    helpdesk = autoreply.helpdesk_answer(msg, new)
+    if helpdesk:
+        return _personal(new, ref, helpdesk)
     return _auto_reply(msg, new, ref) or _invitation(msg) or _automated(msg) or _personal(new, ref)
 
 

@@ -1,9 +1,12 @@
 """Dates written in mail text, read relative to the message's own date.
 
-Languages: English, German, French, Spanish, Italian, Dutch, Portuguese.
-Invariants: pure; no clock (the reference date is a parameter); a date that cannot be
-read unambiguously is None (e.g. "9/8/2026": both parts could be the month); every
-date returned lies within [reference - 1 day, reference + 400 days].
+Languages: English, German, French, Spanish, Italian, Dutch, Portuguese month and weekday
+names; numeric forms (ISO, d.m.y, slashes, Japanese/Chinese 3月16日) in any language.
+Invariants: pure; no clock (the reference date is the message's own date, a parameter); a
+date that cannot be read unambiguously is None ("9/8/2026" when the text's language does not
+say which part is the day); every date returned lies within [reference - 1 day, reference +
+400 days], or, with `past=True` (return dates: a stale out-of-office may name a day already
+gone), within [reference - PAST_DAYS, reference + 400 days].
 """
 
 from __future__ import annotations
@@ -153,6 +156,8 @@ DATE_EXPR = re.compile(
       | (?P<sa>\d{{1,2}})/(?P<sb>\d{{1,2}})(?:/(?P<sy>\d{{4}}|\d{{2}}))?(?![\d/])
       | (?P<nd>\d{{1,2}}){_ORD}\s*(?:de\s+|of\s+|di\s+)?(?P<nm>{_MONTH})\b\.?{_YEAR}
       | (?P<mm>{_MONTH})\b\.?\s+(?:the\s+)?(?P<md>\d{{1,2}})(?:st|nd|rd|th)?\b{_YEAR}
+      | (?:(?P<cy>\d{{4}})\s*年\s*)?(?P<cm>\d{{1,2}})\s*月\s*(?P<cd>\d{{1,2}})\s*[日号號]
+      | the\s+(?P<od>\d{{1,2}})(?:st|nd|rd|th)\b(?!\s*(?:of\s+)?(?:{_MONTH})\b)
       | (?P<wn>next\s+|nächsten\s+|kommenden\s+|prochain\s+|próximo\s+|prossimo\s+|volgende\s+)?
         (?P<wd>{_WEEKDAY})\b
     )""",
@@ -168,8 +173,16 @@ class Found:
     end: int
 
 
-def _year(text: str | None, month: int, day: int, ref: date) -> date | None:
-    """The full date; with no year, the next such day on or after ref (allowing 2 days back)."""
+# How far back a year-less return date may lie and still be "already past" rather than next
+# year's: a month covers an out-of-office left on after its date ("back on 2 January" sent on
+# 5 January); "back on January 5" sent in March still means next January.
+PAST_DAYS = 31
+
+
+def _year(text: str | None, month: int, day: int, ref: date, past: bool = False) -> date | None:
+    """The full date; with no year, the next such day on or after ref (allowing 2 days back),
+    or with `past`, the one nearest ref in the message's own frame: "back on 2 January" in a
+    message of 5 January is a day already gone, not one next year."""
     try:
         if text:
             year = int(text) + (2000 if len(text) == 2 else 0)
@@ -177,6 +190,8 @@ def _year(text: str | None, month: int, day: int, ref: date) -> date | None:
         guess = date(ref.year, month, day)
     except ValueError:
         return None
+    if past:
+        return _nearest(guess, ref)
     if guess < ref - timedelta(days=2):
         try:
             guess = date(ref.year + 1, month, day)
@@ -185,16 +200,38 @@ def _year(text: str | None, month: int, day: int, ref: date) -> date | None:
     return guess
 
 
-def _slash(a: str, b: str, year: str | None, ref: date) -> date | None:
-    """d/m or m/d: readable only when one part cannot be a month (or both agree)."""
+def _nearest(guess: date, ref: date) -> date | None:
+    """The same month and day no more than PAST_DAYS before ref and less than a year after."""
+    try:
+        if guess < ref - timedelta(days=PAST_DAYS):
+            return guess.replace(year=guess.year + 1)
+        if guess > ref + timedelta(days=365 - PAST_DAYS):
+            return guess.replace(year=guess.year - 1)
+    except ValueError:  # 29 February
+        return None
+    return guess
+
+
+def _slash(a: str, b: str, year: str | None, ref: date, order: str, past: bool) -> date | None:
+    """d/m or m/d: readable when one part cannot be a month, both agree, or the text's
+    language settles the order (`order` "dmy" or "mdy"; "" when it does not)."""
     x, y = int(a), int(b)
-    if x == y:
-        return _year(year, x, y, ref)
-    if x > 12 >= y:
-        return _year(year, y, x, ref)
-    if y > 12 >= x:
-        return _year(year, x, y, ref)
+    if x == y or y > 12 >= x or (order == "mdy" and max(x, y) <= 12):
+        return _year(year, x, y, ref, past)
+    if x > 12 >= y or (order == "dmy" and max(x, y) <= 12):
+        return _year(year, y, x, ref, past)
     return None
+
+
+def _day_of_month(day: int, ref: date) -> date | None:
+    """ "On the 23rd": that day of ref's month, or of the next month once it has passed."""
+    year, month = ref.year, ref.month
+    if day < ref.day:
+        year, month = (year + 1, 1) if month == 12 else (year, month + 1)
+    try:
+        return date(year, month, day)
+    except ValueError:
+        return None
 
 
 def next_weekday(ref: date, weekday: int) -> date:
@@ -203,39 +240,64 @@ def next_weekday(ref: date, weekday: int) -> date:
     return ref + timedelta(days=ahead)
 
 
-def _from_match(m: re.Match[str], ref: date) -> date | None:
+def _from_match(m: re.Match[str], ref: date, order: str = "", past: bool = False) -> date | None:
     g = m.groupdict()
     if g["iy"]:
         return _year(g["iy"], int(g["im"]), int(g["id"]), ref)
+    if g["wd"]:
+        return next_weekday(ref, WEEKDAY_NUMBER[g["wd"].lower()])
+    if g["od"]:
+        return _day_of_month(int(g["od"]), ref)
+    return _numbered(m, g, ref, order, past)
+
+
+def _numbered(
+    m: re.Match[str], g: dict[str, str], ref: date, order: str, past: bool
+) -> date | None:
+    """A day and a month, written with digits or a month name (the year is optional)."""
     if g["dd"]:
-        return _year(g["dy"], int(g["dm"]), int(g["dd"]), ref)
+        return _year(g["dy"], int(g["dm"]), int(g["dd"]), ref, past)
     if g["sa"]:
-        return _slash(g["sa"], g["sb"], g["sy"], ref)
+        return _slash(g["sa"], g["sb"], g["sy"], ref, order, past)
     if g["nd"]:
         year = m.group(m.re.groupindex["nm"] + 1)
-        return _year(year, MONTH_NUMBER[g["nm"].lower()], int(g["nd"]), ref)
+        return _year(year, MONTH_NUMBER[g["nm"].lower()], int(g["nd"]), ref, past)
     if g["mm"]:
         year = m.group(m.re.groupindex["md"] + 1)
-        return _year(year, MONTH_NUMBER[g["mm"].lower()], int(g["md"]), ref)
-    return next_weekday(ref, WEEKDAY_NUMBER[g["wd"].lower()])
+        return _year(year, MONTH_NUMBER[g["mm"].lower()], int(g["md"]), ref, past)
+    return _year(g["cy"], int(g["cm"]), int(g["cd"]), ref, past)
 
 
-def _plausible(value: date | None, ref: date) -> bool:
-    return value is not None and ref - timedelta(days=1) <= value <= ref + timedelta(days=400)
+def plausible(value: date | None, ref: date, past: bool = False) -> bool:
+    earliest = ref - timedelta(days=PAST_DAYS if past else 1)
+    return value is not None and earliest <= value <= ref + timedelta(days=400)
 
 
-def date_at(text: str, pos: int, ref: date, *, window: int = 40) -> Found | None:
+def date_at(
+    text: str, pos: int, ref: date, *, window: int = 40, order: str = "", past: bool = False
+) -> Found | None:
     """The first readable date starting within `window` characters after `pos`."""
     for m in DATE_EXPR.finditer(text, pos, min(len(text), pos + window + 60)):
         if m.start() - pos > window:
             return None
-        value = _from_match(m, ref)
+        value = _from_match(m, ref, order, past)
         if value is None:
             return None
-        if _plausible(value, ref):
+        if plausible(value, ref, past):
             return Found(value, m.end())
         return None
     return None
+
+
+def date_before(text: str, ref: date, *, order: str = "", past: bool = False) -> date | None:
+    """The readable, plausible date that ends `text` (up to a few spaces or particles)."""
+    last = None
+    for m in DATE_EXPR.finditer(text):
+        last = m
+    if last is None or len(text) - last.end() > 4:
+        return None
+    value = _from_match(last, ref, order, past)
+    return value if plausible(value, ref, past) else None
 
 
 _RELATIVE = re.compile(
@@ -305,4 +367,4 @@ def relative_at(text: str, pos: int, ref: date, *, window: int = 30) -> Found | 
     if m is None or m.start() - pos > window:
         return None
     value = _relative(m, ref)
-    return Found(value, m.end()) if _plausible(value, ref) else None
+    return Found(value, m.end()) if plausible(value, ref) else None

@@ -47,6 +47,8 @@ class CalendarEvent:
     `start`/`end` are aware. A floating time (no zone in the invite) carries the wall-clock
     time with tzinfo=UTC and `floating=True`: the caller re-reads it in the user's zone
     with `.replace(tzinfo=zone)`. An all-day event is midnight, floating, `all_day=True`.
+    `method` is the calendar's METHOD (the MIME `method=` parameter when it has none, ""
+    when neither says); `part_method` is the MIME parameter as written.
     """
 
     method: str
@@ -62,6 +64,7 @@ class CalendarEvent:
     end: datetime | None = None
     floating: bool = False
     all_day: bool = False
+    part_method: str = ""
 
 
 @dataclass(frozen=True, slots=True)
