@@ -217,3 +217,17 @@ def test_the_watchdog_leaves_room_for_pings_at_half_the_interval() -> None:
         [stop] = unit["Service.TimeoutStopSec"]
         assert int(watchdog.removesuffix("s")) >= 60, path
         assert int(stop.removesuffix("s")) >= 10, path
+
+
+def test_a_crash_on_every_start_trips_the_start_limit() -> None:
+    """Restart=on-failure every RestartSec= must reach StartLimitBurst= starts inside
+    StartLimitIntervalSec=, or a daemon that crashes on start restarts forever."""
+    for path in (SYSTEM_UNIT, USER_UNIT):
+        unit = parse_unit(path)
+        [interval] = unit["Unit.StartLimitIntervalSec"]
+        [burst] = unit["Unit.StartLimitBurst"]
+        [pause] = unit["Service.RestartSec"]
+        assert interval.endswith("min") and pause.endswith("s"), path
+        seconds_for_the_burst = int(burst) * int(pause.removesuffix("s"))
+        assert seconds_for_the_burst < int(interval.removesuffix("min")) * 60, path
+        assert unit["Service.Restart"] == ["on-failure"]

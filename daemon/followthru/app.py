@@ -49,6 +49,10 @@ from followthru.service.sync import PassReport
 log = logging.getLogger(__name__)
 Clock = Callable[[], datetime]
 BACKOFF_START, BACKOFF_CAP = 2.0, 300.0
+START_EXTENSION = 30.0
+"""Seconds of start timeout asked for, each time the first pass made progress."""
+STARTING_TICK = 0.25
+"""How often, before READY, the heartbeat looks at the first pass's progress."""
 
 
 def real_clock() -> datetime:
@@ -204,18 +208,32 @@ def _reloaded(config: Config) -> Config:
 async def _heartbeat(
     service: Service, watchers: list[Watcher], hold: _SendingHold, stop: asyncio.Event
 ) -> None:
-    """READY once every account had its first pass (or failed it), then STATUS and WATCHDOG."""
+    """READY once every account had its first pass (or failed it), then STATUS and WATCHDOG.
+
+    Before READY, each tick (STARTING_TICK) in which the first pass read more, EXTEND_TIMEOUT_USEC
+    gives systemd's start timeout START_EXTENSION more, with a STATUS of how far it got: a
+    first sync longer than TimeoutStartSec= (a big mailbox, a slow link) is not killed and
+    restarted forever, while one that makes no progress still times out."""
     every = (systemd.watchdog_interval() or 60.0) / 2
-    ready = False
+    ready, progress = False, -1
     while not stop.is_set():
         if not ready and all(w.first_pass_over for w in watchers):
             systemd.ready(_status(service, watchers, hold))
             ready = True
         elif ready:
             systemd.status(_status(service, watchers, hold))
+        elif (read := sum(w.read for w in watchers)) != progress:
+            progress = read
+            systemd.extend_timeout(START_EXTENSION)
+            systemd.status(_first_pass_status(watchers))
         systemd.watchdog()
         with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(stop.wait(), timeout=every if ready else 1.0)
+            await asyncio.wait_for(stop.wait(), timeout=every if ready else STARTING_TICK)
+
+
+def _first_pass_status(watchers: list[Watcher]) -> str:
+    reading = ", ".join(f"{w.account.name} {w.read:,} message(s)" for w in watchers)
+    return f"first pass: reading mail ({reading})"
 
 
 def _status(service: Service, watchers: list[Watcher], hold: _SendingHold) -> str:
@@ -267,6 +285,7 @@ class Watcher:
         self.connected = False
         self.caught_up = False
         self.held_by: HeldBy = lambda: None
+        self.round: Round | None = None
 
     async def run(self) -> None:
         """Until stopped: connect (retrying with backoff), watch, and start over on a drop."""
@@ -296,6 +315,11 @@ class Watcher:
                     return
             finally:
                 self.connected = self.caught_up = False
+
+    @property
+    def read(self) -> int:
+        """Messages read by this account's current connection (the first pass's progress)."""
+        return self.round.sync.read if self.round is not None else 0
 
     async def _connect(self) -> ImapMailbox:
         retrying = tenacity.AsyncRetrying(
@@ -337,7 +361,7 @@ class Watcher:
 
     async def _watch(self, box: Mailbox) -> None:
         transport = SmtpTransport(self.account)
-        one = await Round.start(
+        one = self.round = await Round.start(
             self.service, self.account, box, self.outbox, transport, self.held_by
         )
         folders = one.folders

@@ -85,6 +85,8 @@ def build_parser() -> argparse.ArgumentParser:
     classify.add_argument("files", nargs="+", metavar="FILE.eml")
     _json(classify)
     add("demo", "the whole life cycle in a minute, on an embedded mail server; nothing configured")
+    backup = add("backup", "copy the state store consistently, even while the daemon runs")
+    backup.add_argument("path", metavar="PATH", help="the new file to write (never overwritten)")
     return parser
 
 
@@ -218,12 +220,8 @@ class Context:
 def _dispatch(ctx: Context) -> int:
     # Each command imports only what it needs (`--help` and `plan` stay fast).
     command, args = ctx.args.command, ctx.args
-    if command in ("init", "check"):
-        from followthru.commands import setup  # noqa: PLC0415
-
-        if command == "init":
-            return setup.init(ctx.config_path)
-        return setup.check(ctx.config, as_json=args.json)
+    if command in ("init", "check", "backup"):
+        return _setup_command(ctx)
     if command == "classify":
         from followthru.commands import reading  # noqa: PLC0415
 
@@ -233,6 +231,18 @@ def _dispatch(ctx: Context) -> int:
     if command == "demo":
         return _demo()
     return _store_command(ctx)
+
+
+def _setup_command(ctx: Context) -> int:
+    """init, check and backup: they need no service."""
+    from followthru.commands import setup  # noqa: PLC0415
+
+    command, args = ctx.args.command, ctx.args
+    if command == "init":
+        return setup.init(ctx.config_path)
+    if command == "backup":
+        return setup.backup(ctx.config, Path(args.path).expanduser())
+    return setup.check(ctx.config, as_json=args.json)
 
 
 def _demo() -> int:

@@ -177,3 +177,17 @@ def test_nested_transactions_commit_with_the_outer_one(store: Store) -> None:
             store.events.append(None, AT, "inner", "lost with the outer")
         raise RuntimeError
     assert len(store.events.rows()) == 2
+
+
+def test_a_backup_is_the_whole_store_while_it_is_in_use(tmp_path: Path) -> None:
+    """The backup holds what the WAL holds too (a `cp` of state.db would not), is private,
+    and never overwrites a file."""
+    with Store.open(tmp_path / "state.db") as store:
+        store.events.append(None, AT, "kept", "only in the WAL so far")
+        assert (tmp_path / "state.db-wal").stat().st_size > 0
+        store.backup(tmp_path / "copy.db")
+        with pytest.raises(StoreError, match="cannot write the backup"):
+            store.backup(tmp_path / "copy.db")
+    assert stat.S_IMODE((tmp_path / "copy.db").stat().st_mode) == 0o600
+    with Store.open(tmp_path / "copy.db") as copy:
+        assert [row.type for row in copy.events.rows()] == ["kept"]

@@ -5,17 +5,20 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import signal
 import socket
 import subprocess
 import sys
 import time
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 
 from tests.rig import ImapAccount
+from tests.rig.dovecot import DovecotAccount
 
 
 @pytest.fixture
@@ -96,3 +99,47 @@ def test_run_exits_78_on_an_unusable_config(tmp_path: Path) -> None:
                           capture_output=True, text=True, timeout=30, check=False)  # fmt: skip
     assert done.returncode == 78
     assert "identity.email: is required" in done.stderr
+
+
+@pytest.mark.dovecot
+def test_a_long_first_pass_asks_systemd_for_more_time_until_ready(
+    dovecot_imap: DovecotAccount, tmp_path: Path, notify_socket: socket.socket
+) -> None:
+    """A first sync longer than the unit's start timeout must not be killed and restarted
+    forever: while the first pass reads mail, EXTEND_TIMEOUT_USEC comes with a STATUS of how
+    far it got, and READY only after the pass. (Here 20,000 messages take a second or two; the
+    daemon asks again at each tick in which it read more, so the length does not matter.)"""
+    now = datetime.now(UTC)
+    for n in range(20_000):
+        raw = f"From: news{n}@lists.example\nTo: jane@example.org\nSubject: n{n}\nMessage-ID: <n{n}@lists.example>\n\nx\n"
+        dovecot_imap.deliver("INBOX", raw.encode(), msg_time=now)
+    (tmp_path / "creds").mkdir()
+    (tmp_path / "creds" / "imap").write_text(dovecot_imap.password)
+    config = {
+        "identity": {"name": "Jane Doe", "email": "jane@example.org", "timezone": "Europe/Berlin"},
+        "accounts": [{"name": "personal",
+                      "imap": {"host": dovecot_imap.host, "port": dovecot_imap.port, "tls": "none",
+                               "username": dovecot_imap.username, "credential": "imap"},
+                      "smtp": {"host": "127.0.0.1", "port": 9, "tls": "none"}}],
+        "store": {"path": str(tmp_path / "state.db")},
+    }  # fmt: skip
+    path = tmp_path / "config.yaml"
+    path.write_text(json.dumps(config))
+    env = {**os.environ, "NOTIFY_SOCKET": str(tmp_path / "notify"),
+           "CREDENTIALS_DIRECTORY": str(tmp_path / "creds")}  # fmt: skip
+    daemon = subprocess.Popen([sys.executable, "-m", "followthru", "run", "--config", str(path)],
+                              env=env, stderr=subprocess.DEVNULL)  # fmt: skip
+    try:
+        seen = messages(notify_socket, "READY=1", timeout=120.0)
+    finally:
+        daemon.terminate()
+        daemon.wait(timeout=15)
+    ready = next(i for i, m in enumerate(seen) if "READY=1" in m)
+    before = seen[:ready]
+    extended = [m for m in before if "EXTEND_TIMEOUT_USEC=30000000" in m]
+    progress = [int(found.group(1).replace(",", "")) for m in before
+                if (found := re.search(r"personal ([\d,]+) message", m))]  # fmt: skip
+    assert len(extended) >= 2, seen
+    assert progress, before
+    assert max(progress) > 0 and progress == sorted(progress)
+    assert "READY=1" in seen[ready] and not any("EXTEND" in m for m in seen[ready:])

@@ -13,6 +13,7 @@ from typing import Any
 from followthru.adapters.imap import ImapSession
 from followthru.adapters.secrets import resolve_secret
 from followthru.adapters.smtp import smtp_session
+from followthru.adapters.store import Store
 from followthru.config import Account, Config, Server
 from followthru.errors import FollowthruError, UserError
 from followthru.resources import example_config
@@ -40,6 +41,14 @@ class AccountReport:
     lines: list[tuple[str, str]] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)
     data: dict[str, Any] = field(default_factory=dict)
+
+
+def backup(config: Config, target: Path) -> int:
+    """Copy the store, consistently, while the daemon may run (never `cp` the db alone)."""
+    with Store.open(config.store_path) as store:
+        store.backup(target)
+    print(f"backed up {config.store_path} to {target}")
+    return 0
 
 
 def check(config: Config, *, as_json: bool) -> int:

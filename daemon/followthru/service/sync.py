@@ -94,6 +94,7 @@ class Sync:
         self._index = Index(())
         self._validity: dict[str, int] = {}
         self._folder = ""
+        self.read = 0  # messages whose headers this Sync has read: progress for systemd
 
     async def run(self, now: datetime) -> PassReport:
         """Read every folder's new mail and apply it; returns what was done."""
@@ -138,6 +139,7 @@ class Sync:
         views = [HeaderView(record.header) for record in batch]
         keys = [message_key(view) for view in views]
         seen = self.store.mail.seen_keys(self.account.name, keys)
+        self.read += len(batch)
         into.uids.extend(record.uid for record in batch)
         into.keys.extend(keys)
         waiting: list[tuple[Arrival, int]] = []

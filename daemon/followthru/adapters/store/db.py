@@ -15,6 +15,7 @@ Invariants:
 
 from __future__ import annotations
 
+import contextlib
 import fcntl
 import logging
 import os
@@ -111,6 +112,22 @@ class Store:
         os.ftruncate(fd, 0)
         os.write(fd, f"{os.getpid()}\n".encode())
         self._lock_fd = fd
+
+    def backup(self, target: Path) -> None:
+        """A consistent copy of the whole store at `target` (a new file, mode 0600), taken with
+        SQLite's backup API while the daemon may be writing: what `cp state.db` is not (it
+        misses what the -wal file holds)."""
+        try:
+            fd = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        except OSError as exc:
+            raise StoreError(f"{target}: cannot write the backup: {exc.strerror}") from exc
+        os.close(fd)
+        try:
+            with contextlib.closing(sqlite3.connect(target)) as copy:
+                self.conn.backup(copy)
+        except sqlite3.Error as exc:
+            target.unlink(missing_ok=True)
+            raise StoreError(f"{target}: the backup failed: {exc}") from exc
 
     def checkpoint(self) -> None:
         """Copy what the WAL holds into the main file now. After a send's `sending` and `sent`
