@@ -21,7 +21,6 @@ from followthru import resources
 from followthru.adapters.compose import DraftError, UnsafeHeader, make_message_id, reply_subject
 from followthru.adapters.template_check import check_templates, sample_context, sample_headers
 from followthru.adapters.templates import (
-    PLACEHOLDER_MARK,
     WIDTH,
     InterviewFacts,
     LetterContext,
@@ -30,10 +29,10 @@ from followthru.adapters.templates import (
     RenderError,
     day_text,
     first_name_of,
-    placeholders,
     wrap,
 )
 from followthru.config.reader import STEP_NAMES
+from followthru.core.drafts import PLACEHOLDER_MARK, placeholders
 from followthru.core.model import TASKS
 from followthru.errors import ConfigError
 

@@ -127,6 +127,9 @@ class FakeMailbox:
                      msg_time: datetime | None = None) -> int | None:  # fmt: skip
         return self.deliver(folder, raw, msg_time or datetime.now(UTC), flags)
 
+    async def unflag(self, folder: str, uid: int) -> None:
+        self.folders[folder].messages[uid].flags.discard("\\Flagged")
+
     async def remove_own(self, folder: str, uids: Sequence[int]) -> bool:
         for uid in uids:
             self.folders[folder].messages.pop(uid, None)

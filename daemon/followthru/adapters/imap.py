@@ -4,8 +4,8 @@ Invariants:
 - TLS as configured and never less: implicit TLS, required STARTTLS (a server without it, or
   one that greets with PREAUTH before TLS, is refused), plain text only to loopback hosts.
 - Read-only on the user's mail: folders are EXAMINEd, headers and bodies are fetched with
-  BODY.PEEK, no flag is changed. Only `append` and `remove_own` write, and only for the
-  daemon's own messages; a plain EXPUNGE (which would purge the user's \\Deleted mail) is
+  BODY.PEEK, no flag is changed. Only `append`, `remove_own` and `unflag` write, and only for
+  the daemon's own drafts (and the user's versions of them); a plain EXPUNGE (which would purge the user's \\Deleted mail) is
   never sent.
 - Message sets are lists of ints, never range strings: imapclient 4.1's fetch() raises
   ValueError on "1:1000". Searches run in UID windows, so no response line nears imaplib's
@@ -341,6 +341,13 @@ class ImapSession:
             if expunge:
                 self.client.uid_expunge(wanted)
         return expunge
+
+    def unflag(self, folder: str, uid: int) -> None:
+        """Take the \\Flagged flag off one message in `folder`: a draft of ours (or the user's
+        version of one) whose approval by flag was refused, so that it no longer looks
+        approved. The caller vouches for `uid`. Restores the selection."""
+        with self._visiting(folder, readonly=False), self._guard():
+            self.client.remove_flags([int(uid)], [imapclient.FLAGGED], silent=True)
 
     @contextmanager
     def _visiting(self, folder: str, *, readonly: bool) -> Iterator[None]:

@@ -137,6 +137,9 @@ class ImapMailbox:
     async def remove_own(self, folder: str, uids: Sequence[int]) -> bool:
         return await self._call(self._session.remove_own, folder, uids)
 
+    async def unflag(self, folder: str, uid: int) -> None:
+        await self._call(self._session.unflag, folder, uid)
+
     async def aclose(self) -> None:
         """Log out (or just close a broken connection) and stop the thread. Idempotent."""
         if self._closed:

@@ -3,7 +3,7 @@
 One template per step (`<step>.txt.j2`): its first line is `Subject: ...`, the rest is the
 plain-text body, one paragraph per line (this module wraps near 72 columns). A
 `templates_dir` overrides the shipped templates file by file. Things the user must write
-themselves are marked `[[ADD: ...]]` (PLACEHOLDER_MARK); `placeholders()` finds them.
+themselves are marked `[[ADD: ...]]` (core/drafts.py's PLACEHOLDER_MARK and `placeholders()`).
 
 Invariants:
 - Undefined variables are errors (StrictUndefined): `check_templates` renders every template
@@ -53,8 +53,6 @@ from followthru.core.model import REFERRAL_STEPS, SOURCE_NOTES, Step
 
 SUFFIX = ".txt.j2"
 WIDTH = 72
-PLACEHOLDER_MARK = "[[ADD:"
-_PLACEHOLDER = re.compile(r"\[\[ADD:(.*?)(?:\]\]|$)", re.DOTALL)
 _BULLET = re.compile(r"\s*(?:[-*•]|\d+[.)])\s+")
 _DAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 _MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August",
@@ -164,11 +162,6 @@ def day_text(day: date) -> str:
 def clock_text(moment: datetime) -> str:
     """`14:00`, in the datetime's own zone."""
     return moment.strftime("%H:%M")
-
-
-def placeholders(text: str) -> tuple[str, ...]:
-    """The `[[ADD: ...]]` placeholders left in `text` (an unclosed one counts too)."""
-    return tuple(" ".join(m.group(1).split()) for m in _PLACEHOLDER.finditer(text))
 
 
 def notes_of_kind(notes: Sequence[str], kind: str) -> list[str]:

@@ -20,12 +20,14 @@ from datetime import datetime
 from followthru.adapters.compose import DraftError
 from followthru.adapters.headerparse import parse_headers
 from followthru.adapters.store.outbox import OutboxRow
-from followthru.adapters.templates import Renderer, placeholders
+from followthru.adapters.templates import Renderer
+from followthru.core.drafts import Versions
 from followthru.core.events import Discarded, DraftApproved, DraftRejected, TaskDone
 from followthru.core.items import OPEN, WAITING, ItemEvent, ItemStatus
 from followthru.core.model import Step, StepKind
 from followthru.core.schedule import expires_at
 from followthru.errors import UserError
+from followthru.service import versions
 from followthru.service.contacts import Service
 from followthru.service.letters import build_draft, rewrite
 from followthru.service.ports import Mailbox
@@ -35,7 +37,7 @@ DRAFT_FLAGS = ("\\Draft", "\\Seen")
 
 
 @dataclass(frozen=True, slots=True)
-class InDrafts:
+class InFolder:
     uid: int
     flagged: bool
 
@@ -104,43 +106,61 @@ class Outbox:
         return count
 
     async def reconcile(self, box: Mailbox, folder: str, sent_folder: str, now: datetime) -> None:
-        """Read what the user did with our drafts: flagged (approve), deleted (reject)."""
-        present = await self.drafts(box, folder)
-        by_flag = self.service.config.approval.approve_by_flag
-        for item in self.store.outbox.items(statuses=WAITING):
-            if item.message_id is None or item.draft_uid is None:
+        """Read what the user did with our drafts: edited (their version is adopted), flagged
+        (approved, or refused with a notice), deleted (rejected)."""
+        drafted = [i for i in self.store.outbox.items() if i.draft_uid is not None]
+        found = versions.match(drafted, await versions.read_drafts(box, folder))
+        waiting = [i for i in drafted if i.status in WAITING and i.message_id]
+        for item in waiting:
+            if item.draft_uid is None or item.message_id is None:
                 continue
-            found = present.get(item.message_id)
-            if found is None:
+            mine = found.get(item.id)
+            if mine is None:
                 if not await self._in_folder(box, sent_folder, item.message_id):
                     self.reject(item.id, now, Discarded.DELETED)
-            elif (
-                found.flagged
-                and by_flag
-                and item.status is ItemStatus.PENDING
-                and item.kind is StepKind.EMAIL
-            ):
-                self._approve_by_flag(item, now)
+                continue
+            adopted = await versions.adopt(self.service, box, folder, item, mine, now)
+            if mine.newest.flagged and self._by_flag(item):
+                await self._approve_by_flag(box, folder, item, mine, adopted, now)
+
+    def _by_flag(self, item: OutboxRow) -> bool:
+        return (
+            self.service.config.approval.approve_by_flag
+            and item.status is ItemStatus.PENDING
+            and item.kind is StepKind.EMAIL
+        )
 
     async def remove_closed(self, box: Mailbox, now: datetime) -> None:
-        """Take our drafts of closed items (sent, withdrawn, rejected, expired) out of Drafts."""
-        for item in self.store.outbox.drafts_to_remove():
-            if item.draft_folder and item.draft_uid is not None:
-                await box.remove_own(item.draft_folder, [item.draft_uid])
-            with self.store.transaction():
-                self.store.outbox.set_draft(item.id, None, None, None, now)
-            log.info("draft_removed item=%d status=%s", item.id, item.status)
+        """Take every version of our drafts of closed items (sent, withdrawn, rejected,
+        expired) out of Drafts. The matching sees all our drafts, so that a version is given
+        to its own item and never removed with another's."""
+        closed = self.store.outbox.drafts_to_remove()
+        if not closed:
+            return
+        drafted = [item for item in self.store.outbox.items() if item.draft_uid is not None]
+        for folder in sorted({item.draft_folder for item in closed if item.draft_folder}):
+            here = [item for item in drafted if item.draft_folder == folder]
+            found = versions.match(here, await versions.read_drafts(box, folder))
+            for item in (i for i in closed if i.draft_folder == folder):
+                uids = {*found[item.id].uids} if item.id in found else set()
+                uids |= {item.draft_uid} if item.draft_uid is not None else set()
+                await box.remove_own(folder, sorted(uids))
+                with self.store.transaction():
+                    self.store.outbox.set_draft(item.id, None, None, None, now)
+                log.info(
+                    "draft_removed item=%d status=%s versions=%d", item.id, item.status, len(uids)
+                )
 
-    async def drafts(self, box: Mailbox, folder: str) -> dict[str, InDrafts]:
+    async def drafts(self, box: Mailbox, folder: str) -> dict[str, InFolder]:
         """Message-ID -> our draft in `folder`, for the messages there that are ours."""
         ours = self.store.outbox.message_ids().keys()
         await box.select(folder)
         uids = await box.uids_after(0)
-        found: dict[str, InDrafts] = {}
+        found: dict[str, InFolder] = {}
         async for record in box.fetch_headers(uids):
             mid = parse_headers(record.header).message_id
             if mid in ours:
-                found[mid] = InDrafts(record.uid, "\\Flagged" in record.flags)
+                found[mid] = InFolder(record.uid, "\\Flagged" in record.flags)
         return found
 
     async def _in_folder(self, box: Mailbox, folder: str, message_id: str) -> bool:
@@ -155,11 +175,26 @@ class Outbox:
 
     # --- decisions ------------------------------------------------------------------------
 
-    def _approve_by_flag(self, item: OutboxRow, now: datetime) -> None:
-        try:
-            self.approve(item.id, now)
-        except UserError as exc:
-            log.warning("approval_refused item=%d: %s", item.id, exc)
+    async def _approve_by_flag(self, box: Mailbox, folder: str, item: OutboxRow,
+                               mine: Versions, adopted: versions.Adopted, now: datetime) -> None:  # fmt: skip
+        """The user flagged their newest version: it goes out as it is, or, when it must not,
+        the flag comes off and the user is told why (never a silent WARNING line only)."""
+        why = adopted.refused
+        if why is None:
+            try:
+                self.approve(item.id, now)
+                return
+            except UserError as exc:
+                why = str(exc)
+        await box.unflag(folder, mine.newest.uid)
+        text = (
+            f"Your flagged {item.step} to {', '.join(item.to)} was not sent: {why}. "
+            "Edit it, then flag it again (or send it from your mail client)."
+        )
+        with self.store.transaction():
+            self.store.notices.add("approval_refused", text, now, contact_id=item.contact_id,
+                                   item_id=item.id)  # fmt: skip
+        log.warning("approval_refused item=%d: %s (unflagged; the user is told)", item.id, why)
 
     def approve(self, item_id: int, now: datetime) -> OutboxRow:
         """Approve a pending email (or send an uncertain one again, the user's decision): it
@@ -169,10 +204,9 @@ class Outbox:
             raise UserError(
                 f"item {item_id} is a task: mark it done with `followthru done {item_id}`"
             )
-        raw = self.store.outbox.rendered(item_id)
-        left = placeholders(raw.decode("utf-8", "replace")) if raw else ()
-        if left:
-            raise UserError(f"item {item_id} still has {len(left)} [[ADD: ...]] placeholder(s) to fill in: "
+        why = versions.refused(self.service, self.store.outbox.rendered(item_id))
+        if why is not None:
+            raise UserError(f"item {item_id} cannot be sent as it is: {why}; "
                             f"edit the draft (or `followthru edit {item_id}`) first")  # fmt: skip
         with self.store.transaction():
             self.service.apply(item.contact_id, DraftApproved(at=now, step=item.step), now)

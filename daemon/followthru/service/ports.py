@@ -58,6 +58,7 @@ class Mailbox(Protocol):
     async def append(self, folder: str, raw: bytes, flags: Sequence[str] = (),
                      msg_time: datetime | None = None) -> int | None: ...  # fmt: skip
     async def remove_own(self, folder: str, uids: Sequence[int]) -> bool: ...
+    async def unflag(self, folder: str, uid: int) -> None: ...
 
 
 class Transport(Protocol):
@@ -126,6 +127,7 @@ class QueueRecords(Protocol):
     def stale_drafts(self) -> list[tuple[int, str, int]]: ...
     def set_rendered(self, item_id: int, subject: str, message_id: str, raw: bytes, digest: str,
                      now: datetime) -> None: ...  # fmt: skip
+    def set_recipients(self, item_id: int, to: list[str], cc: list[str], now: datetime) -> None: ...
     def set_draft(self, item_id: int, folder: str | None, uidvalidity: int | None,
                   uid: int | None, now: datetime) -> None: ...  # fmt: skip
     def replace_draft(self, item_id: int, now: datetime) -> None: ...
@@ -150,6 +152,13 @@ class MailRecords(Protocol):
                    message_key: str | None, error: str) -> None: ...  # fmt: skip
 
 
+class NoticeRecords(Protocol):
+    """What the user must be told."""
+
+    def add(self, kind: str, text: str, at: datetime, *, contact_id: ContactId | None = None,
+            item_id: int | None = None) -> int: ...  # fmt: skip
+
+
 class Records(Protocol):
     """The state store: one transaction covers what belongs together."""
 
@@ -161,6 +170,8 @@ class Records(Protocol):
     def outbox(self) -> QueueRecords: ...
     @property
     def mail(self) -> MailRecords: ...
+    @property
+    def notices(self) -> NoticeRecords: ...
     def transaction(self) -> AbstractContextManager[Any]: ...
     def checkpoint(self) -> None: ...
     def close(self) -> None: ...

@@ -20,13 +20,13 @@ from datetime import datetime
 
 from followthru.adapters.sending import Outcome, SendReport
 from followthru.adapters.store.outbox import OutboxRow
-from followthru.adapters.templates import placeholders
 from followthru.config import Account
 from followthru.core.events import Discarded, DraftRejected, OutboundSeen
 from followthru.core.items import ItemEvent, ItemStatus
 from followthru.core.model import ContactId, StepKind
 from followthru.core.schedule import catch_up, release_at
 from followthru.errors import AuthenticationFailed, SecretUnavailable, TlsError
+from followthru.service import versions
 from followthru.service.contacts import Service
 from followthru.service.ports import Mailbox, Transport
 
@@ -86,10 +86,12 @@ class Sender:
         self, item: OutboxRow, now: datetime, box: Mailbox | None, sent_folder: str | None
     ) -> int:
         raw = self.store.outbox.rendered(item.id)
-        if raw is None or placeholders(raw.decode("utf-8", "replace")):
+        why = versions.refused(self.service, raw)
+        if raw is None or why is not None:
             with self.store.transaction():
-                self.store.outbox.move(item.id, ItemEvent.HELD, now,
-                                       error="placeholders left: edit the draft first")  # fmt: skip
+                self.store.outbox.move(
+                    item.id, ItemEvent.HELD, now, error=f"{why}: edit the draft first"
+                )
             return 0
         with self.store.transaction():
             if self.store.outbox.move(item.id, ItemEvent.SEND_STARTED, now) is None:

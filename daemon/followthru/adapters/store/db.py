@@ -28,6 +28,7 @@ from followthru.adapters.store.contacts import ContactTable
 from followthru.adapters.store.events import EventLog
 from followthru.adapters.store.mail import MailState
 from followthru.adapters.store.migrations import MIGRATIONS
+from followthru.adapters.store.notices import NoticeTable
 from followthru.adapters.store.outbox import OutboxTable
 from followthru.errors import StoreError, StoreLocked
 
@@ -38,7 +39,7 @@ class Store:
     """The SQLite state store. Use `Store.open(path)`; close with `close()` or as a context.
 
     Its one face: `transaction()`, `lock()`, and a table family each (`contacts`, `events`,
-    `outbox`, `mail`), all on the one connection this object owns.
+    `outbox`, `mail`, `notices`), all on the one connection this object owns.
     """
 
     def __init__(self, conn: sqlite3.Connection, path: Path) -> None:
@@ -49,6 +50,7 @@ class Store:
         self.events = EventLog(conn)
         self.outbox = OutboxTable(conn)
         self.mail = MailState(conn)
+        self.notices = NoticeTable(conn)
 
     @classmethod
     def open(cls, path: Path) -> Store:

@@ -125,4 +125,23 @@ V2 = """
 ALTER TABLE contacts ADD COLUMN snapshot TEXT
 """
 
-MIGRATIONS: tuple[str, ...] = (V1, V2)
+# notices: what the user must be told (SPEC "Notices and the digest"), kept until read.
+# outbox.draft_ids: JSON, every Message-ID the item's draft has had (a client that saves an
+# edit under a new Message-ID), so that older versions are still known as this draft's.
+V3 = """
+CREATE TABLE notices (
+    id          INTEGER PRIMARY KEY,
+    at          TEXT NOT NULL,
+    kind        TEXT NOT NULL,
+    contact_id  INTEGER REFERENCES contacts(id),
+    item_id     INTEGER REFERENCES outbox(id),
+    text        TEXT NOT NULL,
+    read_at     TEXT
+)
+;;
+CREATE INDEX notices_unread ON notices (read_at, at)
+;;
+ALTER TABLE outbox ADD COLUMN draft_ids TEXT NOT NULL DEFAULT '[]'
+"""
+
+MIGRATIONS: tuple[str, ...] = (V1, V2, V3)

@@ -25,7 +25,7 @@ from followthru.core.model import ContactId, Step, StepKind
 
 _ROW = (
     "SELECT id, contact_id, step, kind, status, due_at, to_addrs, cc_addrs, subject, message_id,"
-    " follows, draft_folder, draft_uid, last_error FROM outbox"
+    " follows, draft_folder, draft_uid, last_error, draft_ids FROM outbox"
 )
 
 
@@ -45,13 +45,14 @@ class OutboxRow:
     draft_folder: str | None = None
     draft_uid: int | None = None
     last_error: str | None = None
+    draft_ids: tuple[str, ...] = ()  # every Message-ID its draft has had
 
     @classmethod
     def of(cls, r: tuple[Any, ...]) -> OutboxRow:
         return cls(
             r[0], ContactId(str(r[1])), Step(r[2]), StepKind(r[3]), ItemStatus(r[4]),
             datetime.fromisoformat(r[5]), tuple(json.loads(r[6])), tuple(json.loads(r[7])),
-            r[8], r[9], r[10], r[11], r[12], r[13],
+            r[8], r[9], r[10], r[11], r[12], r[13], tuple(json.loads(r[14] or "[]")),
         )  # fmt: skip
 
 
@@ -201,10 +202,21 @@ class OutboxTable:
 
     def set_rendered(self, item_id: int, subject: str, message_id: str, raw: bytes, digest: str,
                      now: datetime) -> None:  # fmt: skip
+        """The message that will be sent (its Message-ID is remembered among the draft's)."""
+        row = self._conn.execute("SELECT draft_ids FROM outbox WHERE id = ?", (item_id,)).fetchone()
+        known = list(json.loads(row[0] or "[]")) if row else []
+        ids = json.dumps([*known, message_id] if message_id not in known else known)
         self._conn.execute(
             "UPDATE outbox SET subject = ?, message_id = ?, rendered = ?, content_hash = ?,"
-            " updated_at = ? WHERE id = ?",
-            (subject, message_id, raw, digest, utc(now), item_id),
+            " draft_ids = ?, updated_at = ? WHERE id = ?",
+            (subject, message_id, raw, digest, ids, utc(now), item_id),
+        )
+
+    def set_recipients(self, item_id: int, to: list[str], cc: list[str], now: datetime) -> None:
+        """The recipients the user left in their version of the draft."""
+        self._conn.execute(
+            "UPDATE outbox SET to_addrs = ?, cc_addrs = ?, updated_at = ? WHERE id = ?",
+            (json.dumps(to), json.dumps(cc), utc(now), item_id),
         )
 
     def set_draft(self, item_id: int, folder: str | None, uidvalidity: int | None,

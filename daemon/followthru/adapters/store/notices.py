@@ -1,0 +1,57 @@
+"""Notices: what the user must be told, kept until it is read.
+
+Invariants: a notice is only ever added, and later marked read (never deleted); it names the
+contact and the queued item it is about, when there is one.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from dataclasses import dataclass
+from datetime import datetime
+
+from followthru.adapters.store.codec import utc
+from followthru.core.model import ContactId
+
+
+@dataclass(frozen=True, slots=True)
+class Notice:
+    id: int
+    at: datetime
+    kind: str
+    contact_id: ContactId | None
+    item_id: int | None
+    text: str
+    read: bool
+
+
+class NoticeTable:
+    """The `notices` table."""
+
+    def __init__(self, conn: sqlite3.Connection) -> None:
+        self._conn = conn
+
+    def add(self, kind: str, text: str, at: datetime, *, contact_id: ContactId | None = None,
+            item_id: int | None = None) -> int:  # fmt: skip
+        cur = self._conn.execute(
+            "INSERT INTO notices (at, kind, contact_id, item_id, text) VALUES (?, ?, ?, ?, ?)",
+            (utc(at), kind, int(contact_id) if contact_id else None, item_id, text),
+        )
+        return int(cur.lastrowid or 0)
+
+    def listed(self, *, unread_only: bool = True) -> list[Notice]:
+        """Newest first."""
+        sql = "SELECT id, at, kind, contact_id, item_id, text, read_at FROM notices"
+        sql += " WHERE read_at IS NULL" if unread_only else ""
+        rows = self._conn.execute(sql + " ORDER BY at DESC, id DESC")
+        return [
+            Notice(r[0], datetime.fromisoformat(r[1]), r[2],
+                   ContactId(str(r[3])) if r[3] is not None else None, r[4], r[5], r[6] is not None)
+            for r in rows
+        ]  # fmt: skip
+
+    def mark_read(self, ids: list[int], at: datetime) -> None:
+        self._conn.executemany(
+            "UPDATE notices SET read_at = ? WHERE id = ? AND read_at IS NULL",
+            [(utc(at), notice_id) for notice_id in ids],
+        )
