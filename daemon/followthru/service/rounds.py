@@ -54,6 +54,6 @@ class Round:
             await self.outbox.remove_closed(self.box, now)
             self.outbox.prepare(now)
             await self.outbox.publish(self.box, drafts, now)
-            if self.held_by() is None:
-                await self.sender.send_due(now, self.box, sent)
+            if self.held_by() is None and await self.sender.send_due(now, self.box, sent):
+                await self.outbox.remove_closed(self.box, now)  # no sent draft left looking unsent
         return report
