@@ -1,4 +1,4 @@
-"""Sending one stored message (adapters/sending.py) against a real, scripted aiosmtpd.
+"""Sending one stored message (adapters/smtp.py) against a real, scripted aiosmtpd.
 
 Every test counts what the server recorded: a message is never there twice. What aiosmtpd
 cannot script - the reply to the DATA command itself, before its 354 - comes from a few lines
@@ -21,7 +21,7 @@ from typing import Any
 
 import pytest
 
-from followthru.adapters.sending import Outcome, RcptStatus, SendReport, send_with_retries
+from followthru.adapters.smtp import Outcome, RcptStatus, SendReport, send_with_retries
 from followthru.config import Secret, Server, TlsMode
 from followthru.errors import AuthenticationFailed, TlsError
 from tests.rig import LOOPBACK

@@ -3,7 +3,7 @@
 Invariants (SPEC invariant 5):
 - The exact bytes and the Message-ID were stored when the draft was made; they are what is
   sent. The item is `sending` (committed) before the first byte goes out.
-- Only failures before the message data was handed over are retried (adapters/sending.py).
+- Only failures before the message data was handed over are retried (adapters/smtp.py).
   After the hand-over, a drop, a stall or a crash makes the item `uncertain`: never re-sent
   on its own; the user decides (`approve` sends again, `reject` drops it).
 - An item still `sending` when the daemon starts was interrupted mid-send: it is `uncertain`.
@@ -19,7 +19,7 @@ from datetime import datetime
 
 from followthru.adapters.mailbox import Mailbox
 from followthru.adapters.secrets import resolve_secret
-from followthru.adapters.sending import Outcome, SendReport, send_with_retries
+from followthru.adapters.smtp import Outcome, SendReport, send_with_retries
 from followthru.adapters.store import records
 from followthru.adapters.templates import placeholders
 from followthru.config import Account
