@@ -5,8 +5,9 @@ Invariants:
   single-thread executor (adapters/mailbox.py).
 - IDLE is a hint, never the truth: every wake-up (a change, the refresh, the poll interval,
   a due timer) runs a full catch-up pass from the watermarks.
-- A lost connection is retried with exponential backoff, jitter and a cap; a refused login is
-  said once and never retried (lock-out risk): that account waits for a restart or reload.
+- A lost connection (a TLS error mid-session or mid-handshake included) is retried with
+  exponential backoff, jitter and a cap; a refused login (lock-out risk) or certificate is
+  said once and never retried: that account waits for a restart or reload.
 - SIGTERM and SIGINT stop the daemon between passes; a pass in progress is one transaction,
   so a stop or a crash never leaves half of it written.
 """

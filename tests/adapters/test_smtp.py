@@ -25,6 +25,7 @@ from followthru.adapters.smtp import Outcome, RcptStatus, SendReport, send_with_
 from followthru.config import Secret, Server, TlsMode
 from followthru.errors import AuthenticationFailed, TlsError
 from tests.rig import LOOPBACK
+from tests.rig.proxy import FaultProxy
 from tests.rig.smtpd import SmtpServer
 from tests.rig.tls import TlsRig
 
@@ -453,6 +454,25 @@ async def test_an_invalid_certificate_is_refused_and_nothing_is_sent(
         await send(settings, server.password, naps)
 
     assert naps.delays == [] and server.messages == []
+
+
+@pytest.mark.parametrize("answer", [b"", b"421 4.3.2 not now\r\n"], ids=["cut", "plaintext"])
+@pytest.mark.parametrize("mode", ["implicit", "starttls"])
+async def test_a_handshake_cut_short_is_a_connection_failure_retried(
+    smtpd_factory: StartSmtpd, tls_rig: TlsRig, mode: TlsMode, answer: bytes
+) -> None:
+    """A server that accepts TCP and closes before TLS is up (the FaultProxy closes at the
+    client's first handshake record, after `answer` in plaintext) is the network failing,
+    not the certificate: retried with backoff, never a configuration error; nothing sent."""
+    server = await smtpd_factory(tls=mode)
+    naps = Naps()
+    with FaultProxy(server.host, server.port) as proxy:
+        proxy.refuse_handshakes(answer=answer)
+        settings = config(proxy.port, tls=mode, username=server.username, cafile=tls_rig.cafile)
+        report = await send(settings, server.password, naps)
+    assert report.outcome is Outcome.NOT_SENT_RETRYABLE and report.step == "connect"
+    assert report.attempts == 3
+    assert len(naps.delays) == 2 and server.messages == []
 
 
 async def test_starttls_required_but_not_offered_is_refused_and_nothing_is_sent(

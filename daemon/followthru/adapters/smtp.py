@@ -17,7 +17,8 @@ Invariants of the session:
 - TLS as configured and never less: implicit TLS, required STARTTLS (refused when the server
   does not offer it), plain text only to loopback hosts.
 - aiosmtplib and socket errors leave this module only as errors.py types, chained; a 4xx or a
-  dropped connection is transient, a 5xx permanent, a refused login - or a login the server
+  dropped connection is transient, as is any TLS error but a refused certificate (which is
+  TlsError: fix the config), a 5xx permanent, a refused login - or a login the server
   offers no usable mechanism for - is AuthenticationFailed (never retried: lock-out risk).
 - The secret goes to aiosmtplib's AUTH methods only, never into a message or a log line.
 - Closing the session never raises: whatever happened inside decides the result.
@@ -56,7 +57,7 @@ import aiosmtplib
 from tenacity import AsyncRetrying, RetryCallState, retry_if_result, stop_after_attempt
 from tenacity.wait import wait_random_exponential
 
-from followthru.adapters.tls import client_context, describe_tls_failure
+from followthru.adapters.tls import client_context, describe_tls_failure, refused_certificate
 from followthru.config import Server
 from followthru.errors import AuthenticationFailed, PermanentSendError, TlsError, TransientSendError
 
@@ -139,7 +140,7 @@ async def _mapped(where: str) -> AsyncIterator[None]:
     try:
         yield
     except ssl.SSLError as exc:
-        raise TlsError(f"{where}: {describe_tls_failure(exc)}") from exc
+        raise _tls_failure(where, exc) from exc
     except aiosmtplib.SMTPAuthenticationError as exc:
         raise AuthenticationFailed(
             f"{where}: authentication failed ({exc.code} {exc.message})"
@@ -150,7 +151,7 @@ async def _mapped(where: str) -> AsyncIterator[None]:
     except aiosmtplib.SMTPConnectError as exc:
         cause = exc.__cause__
         if isinstance(cause, ssl.SSLError):
-            raise TlsError(f"{where}: {describe_tls_failure(cause)}") from exc
+            raise _tls_failure(where, cause) from exc
         raise TransientSendError(f"{where}: host unreachable ({exc})") from exc
     except aiosmtplib.SMTPTimeoutError as exc:
         raise TransientSendError(f"{where}: timed out") from exc
@@ -158,6 +159,14 @@ async def _mapped(where: str) -> AsyncIterator[None]:
         raise TlsError(f"{where}: {exc}; refusing to go on in plain text") from exc
     except (aiosmtplib.SMTPException, OSError) as exc:
         raise TransientSendError(f"{where}: connection failed ({exc})") from exc
+
+
+def _tls_failure(where: str, exc: ssl.SSLError) -> TlsError | TransientSendError:
+    """A refused certificate is the account's configuration; any other TLS error is the
+    connection failing before anything was handed over: retried (adapters/tls.py)."""
+    if refused_certificate(exc):
+        return TlsError(f"{where}: {describe_tls_failure(exc)}")
+    return TransientSendError(f"{where}: connection failed ({describe_tls_failure(exc)})")
 
 
 # --- sending one message ---------------------------------------------------------
