@@ -418,6 +418,19 @@ async def test_a_refused_login_is_raised_never_retried_and_never_shows_the_passw
 
     assert naps.delays == [] and smtpd.transcript == [] and smtpd.messages == []
     assert_not_leaked(wrong, smtpd.username, refused.value, caplog)
+    # One AUTH, one mechanism: aiosmtplib's login() would go on to LOGIN after PLAIN failed,
+    # two refusals per attempt towards the server's lock-out.
+    assert smtpd.auth_attempts == [("PLAIN", False)]
+
+
+@pytest.mark.parametrize("offered", [("LOGIN",), ("PLAIN", "LOGIN")])
+async def test_a_login_uses_one_mechanism(
+    smtpd_factory: StartSmtpd, offered: tuple[str, ...]
+) -> None:
+    server = await smtpd_factory(mechanisms=offered)
+    report = await send(plain(server), server.password, Naps())
+    assert report.outcome is Outcome.DELIVERED
+    assert server.auth_attempts == [(offered[0], True)]
 
 
 # --- TLS ----------------------------------------------------------------------------------

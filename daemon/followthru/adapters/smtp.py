@@ -20,6 +20,8 @@ Invariants of the session:
   dropped connection is transient, as is any TLS error but a refused certificate (which is
   TlsError: fix the config), a 5xx permanent, a refused login - or a login the server
   offers no usable mechanism for - is AuthenticationFailed (never retried: lock-out risk).
+- One AUTH per login, with one mechanism (PLAIN, else LOGIN, else CRAM-MD5; XOAUTH2 for
+  OAuth2): a refused password is one failure at the server, never one per mechanism.
 - The secret goes to aiosmtplib's AUTH methods only, never into a message or a log line.
 - Closing the session never raises: whatever happened inside decides the result.
 
@@ -66,6 +68,7 @@ log = logging.getLogger(__name__)
 _DOTS = re.compile(rb"(?m)^\.")
 _BCC = re.compile(rb"(?im)^bcc[ \t]*:")
 _ADDRESS = re.compile(r"[^\s<>]+@[^\s<>]+")
+_MECHANISMS = ("plain", "login", "cram-md5")  # the first one the server offers is used
 
 
 def endpoint(server: Server) -> str:
@@ -120,10 +123,7 @@ async def _login(
     try:
         async with _mapped(where):
             try:
-                if oauth2:
-                    await client.auth_xoauth2(username, secret)
-                else:
-                    await client.login(username, secret)
+                await _authenticate(client, username, secret, oauth2)
             except aiosmtplib.SMTPException as exc:
                 if type(exc) is aiosmtplib.SMTPException:  # no AUTH, no usable mechanism
                     raise AuthenticationFailed(f"{where}: cannot log in: {exc.message}") from exc
@@ -132,6 +132,24 @@ async def _login(
         raise AuthenticationFailed(
             f"{where}: authentication failed for {username} ({exc.__cause__})"
         ) from exc
+
+
+async def _authenticate(client: aiosmtplib.SMTP, username: str, secret: str, oauth2: bool) -> None:
+    """One AUTH with one mechanism: aiosmtplib's login() tries every mechanism in turn, so a
+    wrong password would count as two or three failures towards the server's lock-out."""
+    if oauth2:
+        await client.auth_xoauth2(username, secret)
+        return
+    if client.is_ehlo_or_helo_needed:
+        await client.ehlo()
+    if not client.supports_extension("auth"):
+        raise aiosmtplib.SMTPException("the server does not offer SMTP AUTH")
+    offered = [m for m in _MECHANISMS if m in client.server_auth_methods]
+    if not offered:
+        raise aiosmtplib.SMTPException(
+            "No suitable authentication mechanism (followthru uses PLAIN, LOGIN or CRAM-MD5)"
+        )
+    await getattr(client, f"auth_{offered[0].replace('-', '')}")(username, secret)
 
 
 @asynccontextmanager
