@@ -41,7 +41,7 @@ from followthru.errors import (
 )
 from followthru.service.contacts import Service
 from followthru.service.outbox import Outbox
-from followthru.service.sender import Sender, recover_interrupted
+from followthru.service.sender import Sender, SendProblems, recover_interrupted
 from followthru.service.sync import PassReport, Sync
 
 log = logging.getLogger(__name__)
@@ -62,6 +62,7 @@ class OnceReport:
     passes: tuple[PassReport, ...]
     timers: int
     unread: tuple[tuple[str, str], ...] = ()  # (account, why): not read, so nothing was sent
+    failed: tuple[str, ...] = ()  # one line per email that did not go out
 
 
 async def run_once(config: Config, now: datetime) -> OnceReport:
@@ -74,6 +75,7 @@ async def run_once(config: Config, now: datetime) -> OnceReport:
         service.refresh_store(now)
         passes: dict[int, PassReport] = {}
         unread: list[tuple[str, str]] = []
+        problems = SendProblems()
         # The first account, whose round sends, goes last: a reply that reached any other
         # account is read before anything goes out, and if one cannot be read nothing is sent.
         for number in [*range(1, len(config.accounts)), 0]:
@@ -81,7 +83,8 @@ async def run_once(config: Config, now: datetime) -> OnceReport:
             outbox = Outbox(service, renderer) if number == 0 else None
             try:
                 async with await connect(account) as box:
-                    one = await Round.start(service, account, box, outbox, _unread_name(unread))
+                    one = await Round.start(service, account, box, outbox, _unread_name(unread),
+                                            problems)  # fmt: skip
                     passes[number] = await one.run(now)
             except (MailboxUnavailable, AuthenticationFailed, TlsError, SecretUnavailable) as exc:
                 if number == 0:
@@ -89,7 +92,8 @@ async def run_once(config: Config, now: datetime) -> OnceReport:
                 log.warning("account=%s not read: %s; nothing is sent this pass", account.name, exc)
                 unread.append((account.name, str(exc)))
         fired = [d for d in service.tick(now) if not d.ignored]
-    return OnceReport(tuple(passes[n] for n in sorted(passes)), len(fired), tuple(unread))
+    return OnceReport(tuple(passes[n] for n in sorted(passes)), len(fired), tuple(unread),
+                      tuple(problems.failed))  # fmt: skip
 
 
 def _unread_name(unread: list[tuple[str, str]]) -> HeldBy:
@@ -102,8 +106,10 @@ class Round:
     what is due, unless `held_by` names an account not caught up (its replies are unknown)."""
 
     def __init__(self, service: Service, account: Account, box: Mailbox, folders: FolderMap,
-                 outbox: Outbox | None, held_by: HeldBy = lambda: None) -> None:  # fmt: skip
+                 outbox: Outbox | None, held_by: HeldBy = lambda: None,
+                 problems: SendProblems | None = None) -> None:  # fmt: skip
         self.service = service
+        self.problems = problems or SendProblems()  # kept by the caller across rounds
         self.account = account
         self.box = box
         self.folders = folders
@@ -113,9 +119,9 @@ class Round:
 
     @classmethod
     async def start(cls, service: Service, account: Account, box: Mailbox, outbox: Outbox | None,
-                    held_by: HeldBy = lambda: None) -> Round:  # fmt: skip
+                    held_by: HeldBy = lambda: None, problems: SendProblems | None = None) -> Round:  # fmt: skip
         folders = await box.find_folders(account.folders)
-        return cls(service, account, box, folders, outbox, held_by)
+        return cls(service, account, box, folders, outbox, held_by, problems)
 
     async def run(self, now: datetime) -> PassReport:
         report = await self.sync.run(now)
@@ -127,7 +133,8 @@ class Round:
             self.outbox.prepare(now)
             await self.outbox.publish(self.box, drafts, now)
             if self.held_by() is None:
-                await Sender(self.service, self.account).send_due(now, self.box, sent)
+                sender = Sender(self.service, self.account, self.problems)
+                await sender.send_due(now, self.box, sent)
         return report
 
 
@@ -281,6 +288,8 @@ class Watcher:
         self.connected = False
         self.caught_up = False
         self.held_by: HeldBy = lambda: None
+        # For as long as this configuration runs: a refused SMTP login is not tried again.
+        self.send_problems = SendProblems()
 
     async def run(self) -> None:
         """Until stopped: connect (retrying with backoff), watch, and start over on a drop."""
@@ -350,7 +359,8 @@ class Watcher:
         await self._sleep(random.uniform(0, ceiling))  # noqa: S311  (jitter, not secrecy)
 
     async def _watch(self, box: Mailbox) -> None:
-        one = await Round.start(self.service, self.account, box, self.outbox, self.held_by)
+        one = await Round.start(self.service, self.account, box, self.outbox, self.held_by,
+                                self.send_problems)  # fmt: skip
         folders = one.folders
         log.info("watching account=%s inbox=%s sent=%s drafts=%s idle=%s", self.account.name, folders.inbox.name,
                  folders.sent.name, folders.drafts.name, box.can_idle)  # fmt: skip

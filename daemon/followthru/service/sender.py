@@ -9,12 +9,18 @@ Invariants (SPEC invariant 5):
 - An item still `sending` when the daemon starts was interrupted mid-send: it is `uncertain`.
 - Right before sending, the contact is asked again: an item the core no longer holds pending
   (a reply withdrew it) is never sent.
+- A refused login, certificate or secret is about the account, not the item: the item stays
+  approved, it is said once (one ERROR line), and no login is tried again while this
+  configuration runs (SendProblems lives as long as it; a reload or restart starts afresh):
+  repeated failed logins lock accounts.
+- Every email that was not sent (refused, or not sent after its retries) is noted in
+  SendProblems.failed (`run --once` exits 1); an `uncertain` one is not: it may have gone.
 """
 
 from __future__ import annotations
 
 import logging
-from dataclasses import replace
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 
 from followthru.adapters.mailbox import Mailbox
@@ -46,13 +52,26 @@ def recover_interrupted(service: Service, now: datetime) -> int:
     return len(rows)
 
 
+@dataclass
+class SendProblems:
+    """What went wrong with sending while one configuration runs: `refused` (the account's
+    SMTP login, certificate or secret; nothing more is tried) and `failed` (one line per
+    email that did not go out)."""
+
+    refused: str | None = None
+    failed: list[str] = field(default_factory=list)
+
+
 class Sender:
     """Sends the due, approved emails over one account's SMTP server."""
 
-    def __init__(self, service: Service, account: Account) -> None:
+    def __init__(
+        self, service: Service, account: Account, problems: SendProblems | None = None
+    ) -> None:
         self.service = service
         self.store = service.store
         self.account = account
+        self.problems = problems or SendProblems()
 
     async def send_due(
         self, now: datetime, box: Mailbox | None = None, sent_folder: str | None = None
@@ -60,6 +79,8 @@ class Sender:
         """Send every approved email whose time has come; returns how many were delivered."""
         delivered = 0
         for item in records.outbox(self.store, statuses=("approved",)):
+            if self.problems.refused is not None:
+                break  # said once already; approved emails wait for a fixed configuration
             if item.kind == "email" and self._is_due(item, now):
                 delivered += await self._send(item, now, box, sent_folder)
         return delivered
@@ -95,9 +116,7 @@ class Sender:
         try:
             report = await self._deliver(raw, item)
         except (AuthenticationFailed, TlsError, SecretUnavailable) as exc:
-            log.error("send_failed item=%d: %s (the item stays approved)", item.id, exc)
-            with self.store.transaction():
-                records.set_item(self.store, item.id, "approved", now, error=str(exc))
+            self._refused(item, exc, now)
             return 0
         self._record(item, report, now)
         if (
@@ -108,6 +127,14 @@ class Sender:
         ):
             await box.append(sent_folder, raw, ("\\Seen",), now)
         return 1 if report.outcome is Outcome.DELIVERED else 0
+
+    def _refused(self, item: records.OutboxRow, exc: Exception, now: datetime) -> None:
+        self.problems.refused = f"account {self.account.name}: {exc}"
+        self.problems.failed.append(f"item {item.id} not sent: {exc}")
+        log.error("account=%s sending stopped: %s; approved emails wait (fix the config, then "
+                  "restart or reload)", self.account.name, exc)  # fmt: skip
+        with self.store.transaction():
+            records.set_item(self.store, item.id, "approved", now, error=str(exc))
 
     async def _deliver(self, raw: bytes, item: records.OutboxRow) -> SendReport:
         smtp = self.account.smtp
@@ -124,6 +151,9 @@ class Sender:
 
     def _record(self, item: records.OutboxRow, report: SendReport, now: datetime) -> None:
         with self.store.transaction():
+            if report.outcome in (Outcome.NOT_SENT_RETRYABLE, Outcome.NOT_SENT_PERMANENT):
+                # (`uncertain` is not a failure of the pass: it may have gone; the user decides.)
+                self.problems.failed.append(f"item {item.id} {report.outcome}: {report.reason}")
             if report.outcome is Outcome.DELIVERED:
                 records.set_item(self.store, item.id, "sent", now, sent=True)
                 self._outbound(item, now)
