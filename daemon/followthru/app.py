@@ -10,6 +10,8 @@ Invariants:
   said once and never retried: that account waits for a restart or reload.
 - SIGTERM and SIGINT stop the daemon between passes; a pass in progress is one transaction,
   so a stop or a crash never leaves half of it written.
+- The store is checked whole when the daemon opens it; a store that fails later (disk full,
+  I/O error) stops the daemon with the StoreError's one line (exit 1), never a traceback.
 """
 
 from __future__ import annotations
@@ -37,6 +39,7 @@ from followthru.errors import (
     ConfigError,
     MailboxUnavailable,
     SecretUnavailable,
+    StoreError,
     TlsError,
 )
 from followthru.service.contacts import Service
@@ -68,7 +71,7 @@ class OnceReport:
 async def run_once(config: Config, now: datetime) -> OnceReport:
     """One full pass: sync every account, fire due timers, write drafts, read approvals."""
     renderer = check_templates(config.templates_dir)
-    with Store.open(config.store_path) as store:
+    with Store.open(config.store_path, verify=True) as store:
         store.lock()
         service = Service(store, config)
         recover_interrupted(service, now)
@@ -161,7 +164,7 @@ async def run_forever(
         loop.add_signal_handler(signal.SIGTERM, stop.set)
         loop.add_signal_handler(signal.SIGINT, stop.set)
         loop.add_signal_handler(signal.SIGHUP, reload.set)
-    with Store.open(config.store_path) as store:
+    with Store.open(config.store_path, verify=True) as store:
         store.lock()
         while True:
             reload.clear()
@@ -187,11 +190,29 @@ async def _serve(
                 for n, account in enumerate(config.accounts)]  # fmt: skip
     watchers[0].held_by = hold = _SendingHold(watchers[1:])
     log.info("started accounts=%d store=%s", len(config.accounts), config.store_path)
-    async with asyncio.TaskGroup() as group:
-        for watcher in watchers:
-            group.create_task(watcher.run())
-        group.create_task(_heartbeat(service, watchers, hold, generation))
-        group.create_task(_until_stop_or_reload(stop, reload, generation))
+    try:
+        async with asyncio.TaskGroup() as group:
+            for watcher in watchers:
+                group.create_task(watcher.run())
+            group.create_task(_heartbeat(service, watchers, hold, generation))
+            group.create_task(_until_stop_or_reload(stop, reload, generation))
+    except ExceptionGroup as failed:
+        store_error = _first_store_error(failed)
+        if store_error is None:
+            raise
+        raise store_error from store_error.__cause__  # its own cause (the sqlite3 error) kept
+
+
+def _first_store_error(failed: ExceptionGroup[Exception]) -> StoreError | None:
+    """A store that cannot be written (disk full, I/O error, damage) ends the daemon with its
+    own one-line message (cli exits 1), not with the task group's traceback."""
+    found = failed.subgroup(StoreError)
+    while found is not None:
+        first = found.exceptions[0]
+        if isinstance(first, StoreError):
+            return first
+        found = first if isinstance(first, ExceptionGroup) else None
+    return None
 
 
 async def _until_stop_or_reload(
