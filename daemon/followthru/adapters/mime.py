@@ -212,8 +212,9 @@ def _message(tree: EmailMessage, heads: Headers, acc: _Acc, truncated: bool) -> 
     defects = [type(d).__name__ for d in tree.defects][:20] + acc.defects
     if truncated:
         defects.append("input truncated")
+    raw = [(str(k).lower(), str(v)) for k, v in tree.raw_items()]
     return Message(
-        **envelope(heads),
+        **envelope(heads, raw),
         content_type=ctype,
         report_type=params.get("report-type", "").lower(),
         text=text,
