@@ -19,6 +19,7 @@ import codecs
 import re
 from collections.abc import Callable, Iterator, Sequence
 from datetime import UTC, datetime
+from email.errors import HeaderParseError
 from email.header import decode_header
 from email.utils import getaddresses, parsedate_to_datetime
 from typing import Any, Protocol
@@ -95,8 +96,8 @@ def decode_words(value: str) -> str:
         return value
     try:
         chunks = decode_header(value)
-    except (ValueError, LookupError, AssertionError, binascii.Error):
-        return value
+    except (ValueError, LookupError, AssertionError, binascii.Error, HeaderParseError):
+        return value  # e.g. an encoded word whose base64 is broken: kept as it came
     out: list[str] = []
     for chunk, charset in chunks:
         out.append(chunk if isinstance(chunk, str) else decode_bytes(chunk, charset))
