@@ -2,7 +2,7 @@
 
     FollowthruError
       ConfigError            bad configuration: cli exits 2 (78 from `run`); never retried
-      StoreError             the state store cannot be used (locked by another daemon, newer schema)
+      StoreError             the state store cannot be used (locked, newer schema, not ours, disk full, I/O, damaged)
         StoreLocked
       TransientError         retry with backoff (blast radius: the connection or the item)
         MailboxUnavailable   IMAP connect/read failures, timeouts, BYE, TLS errors but a refused certificate
@@ -38,7 +38,7 @@ class ConfigError(FollowthruError):
 
 
 class StoreError(FollowthruError):
-    """The state store cannot be opened or used."""
+    """The state store cannot be opened or used; the message says what to do (cli exits 1)."""
 
 
 class StoreLocked(StoreError):
