@@ -164,17 +164,28 @@ async def run_forever(
         loop.add_signal_handler(signal.SIGTERM, stop.set)
         loop.add_signal_handler(signal.SIGINT, stop.set)
         loop.add_signal_handler(signal.SIGHUP, reload.set)
+    try:
+        await _watch_store(config, clock, stop, reload)
+    except StoreError as exc:  # the journal gets it at ERROR; cli prints the one line too
+        log.error("stopped: %s", exc)
+        raise
+    systemd.stopping()
+    log.info("stopped")
+    return 0
+
+
+async def _watch_store(
+    config: Config, clock: Clock, stop: asyncio.Event, reload: asyncio.Event
+) -> None:
+    """Hold the store for the daemon's life; serve one configuration after another."""
     with Store.open(config.store_path, verify=True) as store:
         store.lock()
         while True:
             reload.clear()
             await _serve(Service(store, config), clock, stop, reload)
             if stop.is_set():
-                break
+                return
             config = _reloaded(config)
-    systemd.stopping()
-    log.info("stopped")
-    return 0
 
 
 async def _serve(

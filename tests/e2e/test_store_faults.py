@@ -157,8 +157,9 @@ def test_two_daemons_cannot_share_a_store_through_a_symlink(
 def test_a_full_disk_under_the_daemon_ends_it_with_one_line(
     pymap_imap: ImapAccount, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """`run` reads 300 new messages into a store that cannot grow: exit 1 and one line, the
-    daemon's pass rolled back (no watermark moved), not an ExceptionGroup traceback."""
+    """`run` reads 300 new messages into a store that cannot grow: exit 1, one line (and an
+    ERROR log line), the daemon's pass rolled back (no watermark moved), not an
+    ExceptionGroup traceback."""
     config = kit.write_config(tmp_path, pymap_imap, timeout="10s", monkeypatch=monkeypatch)
     kit.register(config, "bob@acme.example", interview=NOW - timedelta(days=1), now=NOW)
     pymap_imap.append_many("INBOX", [
@@ -170,4 +171,5 @@ def test_a_full_disk_under_the_daemon_ends_it_with_one_line(
     done = subprocess.run(command, capture_output=True, text=True, timeout=120,
                           stdin=subprocess.DEVNULL, check=False)  # fmt: skip
     assert_one_line_failure(done, str(tmp_path / "state.db"), "disk is full", "free some space")
+    assert "ERROR followthru.app: stopped: " in done.stderr  # in the journal at ERROR, too
     assert kit.Ledger(tmp_path / "state.db").watermarks() == {}
