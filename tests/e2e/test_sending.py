@@ -12,6 +12,7 @@ from dataclasses import replace
 from datetime import datetime, timedelta
 from email import message_from_bytes, policy
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -21,6 +22,7 @@ from followthru.config import load_config
 from tests.e2e.test_watch import ADD_BOB, INTERVIEW
 from tests.rig import ImapAccount
 from tests.rig.smtpd import SmtpServer
+from tests.rig.tls import TlsRig
 
 NOW = "2026-03-02T15:30:00+00:00"  # Monday 16:30 in Berlin: inside the send window
 PLAIN_THANKS = "Subject: Thank you, {{ contact.first_name or 'there' }}\n\nHi,\n\nThank you for today.\n\n{{ me.name }}\n"
@@ -340,3 +342,29 @@ async def test_run_with_a_wrong_smtp_password_says_so_once_and_never_logs_in_aga
     await daemon_for(2.0)
     assert smtpd.auth_attempts == [("PLAIN", False), ("PLAIN", True)]
     assert len(smtpd.messages) == 1
+
+
+async def test_run_once_with_a_refused_smtp_certificate_exits_1_with_one_line(
+    imap_server: ImapAccount,
+    sending_config: Path,
+    smtpd_factory: Any,
+    tls_rig: TlsRig,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    config = sending_config
+    await approved_thanks(config, capsys)
+    expired = await smtpd_factory(tls="implicit", cert=tls_rig.expired)
+    data = json.loads(config.read_text())
+    data["accounts"][0]["smtp"] |= {"host": "localhost", "port": expired.port, "tls": "implicit",
+                                    "cafile": str(tls_rig.cafile)}  # fmt: skip
+    config.write_text(json.dumps(data))
+    code = await asyncio.to_thread(
+        main, ["run", "--once", "--now", "2026-03-02T15:31:00+00:00", "--config", str(config)]
+    )
+    err = capsys.readouterr().err
+    assert code == 1
+    [line] = [x for x in err.splitlines() if x.startswith("followthru: ")]
+    assert "certificate invalid" in line
+    assert expired.messages == []
+    [item] = await queue(config, capsys)
+    assert item["status"] == "approved"
