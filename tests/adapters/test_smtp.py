@@ -423,6 +423,17 @@ async def test_a_refused_login_is_raised_never_retried_and_never_shows_the_passw
     assert smtpd.auth_attempts == [("PLAIN", False)]
 
 
+async def test_a_login_the_server_cannot_check_now_is_retried(smtpd: SmtpServer) -> None:
+    """454 is the server's trouble (its auth backend is down), not a wrong password: retried
+    with backoff like any failure before the message data, never a final refusal."""
+    smtpd.handler.auth_reply = "454 4.7.0 Temporary authentication failure"
+    naps = Naps()
+    report = await send(plain(smtpd), smtpd.password, naps)
+    assert report.outcome is Outcome.NOT_SENT_RETRYABLE and report.step == "connect"
+    assert "454" in report.reason and report.attempts == 3 and len(naps.delays) == 2
+    assert smtpd.auth_attempts == [("PLAIN", False)] * 3 and smtpd.messages == []
+
+
 @pytest.mark.parametrize("offered", [("LOGIN",), ("PLAIN", "LOGIN")])
 async def test_a_login_uses_one_mechanism(
     smtpd_factory: StartSmtpd, offered: tuple[str, ...]

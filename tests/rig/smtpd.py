@@ -17,7 +17,8 @@ A dropped or stalled message is still recorded (outcome "dropped" / "stalled"): 
 server had it, the client never learned that - the ambiguous-delivery case.
 
 AUTH: PLAIN and LOGIN against one user/password, allowed without TLS (loopback only);
-`auth_attempts` lists each one as (mechanism, accepted).
+`auth_attempts` lists each one as (mechanism, accepted). `smtpd.handler.auth_reply = "454 ..."`
+makes every AUTH fail with that reply instead (a server that cannot check logins now).
 XOAUTH2 is a handler method (`auth_XOAUTH2`), answering failures Google-style: a 334
 with a base64 JSON error, then 535 after the client's empty line.
 """
@@ -130,6 +131,7 @@ class RecordingHandler:
         self.messages: list[ReceivedMessage] = []
         self.transcript: list[tuple[str, str]] = []
         self.auth_attempts: list[tuple[str, bool]] = []
+        self.auth_reply: str | None = None
         self.arrived = asyncio.Condition()
 
     async def handle_MAIL(  # noqa: N802 - aiosmtpd's hook name
@@ -192,6 +194,9 @@ class RecordingHandler:
             self.username.encode(),
             self.password.encode(),
         )
+        if self.auth_reply is not None:
+            self.auth_attempts.append((mechanism, False))
+            return AuthResult(success=False, handled=False, message=self.auth_reply)
         self.auth_attempts.append((mechanism, ok))
         return AuthResult(success=ok, handled=False, auth_data=data)
 

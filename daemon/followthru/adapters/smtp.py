@@ -18,8 +18,9 @@ Invariants of the session:
   does not offer it), plain text only to loopback hosts.
 - aiosmtplib and socket errors leave this module only as errors.py types, chained; a 4xx or a
   dropped connection is transient, as is any TLS error but a refused certificate (which is
-  TlsError: fix the config), a 5xx permanent, a refused login - or a login the server
-  offers no usable mechanism for - is AuthenticationFailed (never retried: lock-out risk).
+  TlsError: fix the config) and a 4xx to AUTH (454: the server cannot check logins now); a
+  5xx is permanent; a refused login - or a login the server offers no usable mechanism for -
+  is AuthenticationFailed (never retried: lock-out risk).
 - One AUTH per login, with one mechanism (PLAIN, else LOGIN, else CRAM-MD5; XOAUTH2 for
   OAuth2): a refused password is one failure at the server, never one per mechanism.
 - The secret goes to aiosmtplib's AUTH methods only, never into a message or a log line.
@@ -160,6 +161,10 @@ async def _mapped(where: str) -> AsyncIterator[None]:
     except ssl.SSLError as exc:
         raise _tls_failure(where, exc) from exc
     except aiosmtplib.SMTPAuthenticationError as exc:
+        if 400 <= exc.code < 500:  # 454: the server cannot check logins now, not a refusal
+            raise TransientSendError(
+                f"{where}: the server cannot check the login now ({exc.code} {exc.message})"
+            ) from exc
         raise AuthenticationFailed(
             f"{where}: authentication failed ({exc.code} {exc.message})"
         ) from exc
