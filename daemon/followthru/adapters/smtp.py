@@ -16,11 +16,11 @@ Its SendReport gives what RCPT said for each recipient and one outcome:
 Invariants of the session:
 - TLS as configured and never less: implicit TLS, required STARTTLS (refused when the server
   does not offer it), plain text only to loopback hosts.
-- aiosmtplib and socket errors leave this module only as errors.py types, chained; a 4xx or a
-  dropped connection is transient, as is any TLS error but a refused certificate (which is
-  TlsError: fix the config) and a 4xx to AUTH (454: the server cannot check logins now); a
-  5xx is permanent; a refused login - or a login the server offers no usable mechanism for -
-  is AuthenticationFailed (never retried: lock-out risk).
+- aiosmtplib and socket errors leave this module only as errors.py types, chained. Transient:
+  a 4xx (AUTH's 454 included: the server cannot check logins now), a dropped connection, any
+  TLS error but a refused certificate. TlsError: a refused certificate or a missing STARTTLS
+  (fix the config). Permanent: a 5xx. AuthenticationFailed: a refused login, or one the
+  server offers no usable mechanism for (never retried: lock-out risk).
 - One AUTH per login, with one mechanism (PLAIN, else LOGIN, else CRAM-MD5; XOAUTH2 for
   OAuth2): a refused password is one failure at the server, never one per mechanism.
 - The secret goes to aiosmtplib's AUTH methods only, never into a message or a log line.
