@@ -136,6 +136,7 @@ class Round:
             self.outbox.prepare(now)
             await self.outbox.publish(self.box, drafts, now)
             if self.held_by() is None:
+                self.problems.failed.clear()  # this round's, not a daemon's lifetime of them
                 sender = Sender(self.service, self.account, self.problems)
                 await sender.send_due(now, self.box, sent)
         return report

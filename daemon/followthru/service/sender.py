@@ -54,9 +54,9 @@ def recover_interrupted(service: Service, now: datetime) -> int:
 
 @dataclass
 class SendProblems:
-    """What went wrong with sending while one configuration runs: `refused` (the account's
-    SMTP login, certificate or secret; nothing more is tried) and `failed` (one line per
-    email that did not go out)."""
+    """What went wrong with sending: `refused` (the account's SMTP login, certificate or
+    secret; nothing more is tried while this configuration runs) and `failed` (one line per
+    email that was not sent, in the caller's last round)."""
 
     refused: str | None = None
     failed: list[str] = field(default_factory=list)
