@@ -5,10 +5,13 @@ Invariants:
   single-thread executor (adapters/mailbox.py).
 - IDLE is a hint, never the truth: every wake-up (a change, the refresh, the poll interval,
   a due timer) runs a full catch-up pass from the watermarks.
-- A lost connection is retried with exponential backoff, jitter and a cap; a refused login is
-  said once and never retried (lock-out risk): that account waits for a restart or reload.
+- A lost connection (a TLS error mid-session or mid-handshake included) is retried with
+  exponential backoff, jitter and a cap; a refused login (lock-out risk) or certificate is
+  said once and never retried: that account waits for a restart or reload.
 - SIGTERM and SIGINT stop the daemon between passes; a pass in progress is one transaction,
   so a stop or a crash never leaves half of it written.
+- The store is checked whole when the daemon opens it; a store that fails later (disk full,
+  I/O error) stops the daemon with the StoreError's one line (exit 1), never a traceback.
 """
 
 from __future__ import annotations
@@ -27,7 +30,7 @@ import tenacity
 from followthru.adapters import systemd
 from followthru.adapters.mailbox import ImapMailbox
 from followthru.adapters.secrets import resolve_secret
-from followthru.adapters.sending import SendReport, send_with_retries
+from followthru.adapters.smtp import SendReport, send_with_retries
 from followthru.adapters.store import Store
 from followthru.adapters.template_check import check_templates
 from followthru.config import Account, Config, load_config
@@ -37,13 +40,14 @@ from followthru.errors import (
     ConfigError,
     MailboxUnavailable,
     SecretUnavailable,
+    StoreError,
     TlsError,
 )
 from followthru.service.contacts import Service
 from followthru.service.outbox import Outbox
 from followthru.service.ports import Mailbox
 from followthru.service.rounds import HeldBy, Round
-from followthru.service.sender import recover_interrupted
+from followthru.service.sender import SendProblems, recover_interrupted
 from followthru.service.sync import PassReport
 
 log = logging.getLogger(__name__)
@@ -64,18 +68,20 @@ class OnceReport:
     passes: tuple[PassReport, ...]
     timers: int
     unread: tuple[tuple[str, str], ...] = ()  # (account, why): not read, so nothing was sent
+    failed: tuple[str, ...] = ()  # one line per email that did not go out
 
 
 async def run_once(config: Config, now: datetime) -> OnceReport:
     """One full pass: sync every account, fire due timers, write drafts, read approvals."""
     renderer = check_templates(config.templates_dir)
-    with Store.open(config.store_path) as store:
+    with Store.open(config.store_path, verify=True) as store:
         store.lock()
         service = Service(store, config)
         recover_interrupted(service, now)
         service.refresh_store(now)
         passes: dict[int, PassReport] = {}
         unread: list[tuple[str, str]] = []
+        problems = SendProblems()
         # The first account, whose round sends, goes last: a reply that reached any other
         # account is read before anything goes out, and if one cannot be read nothing is sent.
         for number in [*range(1, len(config.accounts)), 0]:
@@ -83,9 +89,8 @@ async def run_once(config: Config, now: datetime) -> OnceReport:
             outbox = Outbox(service, renderer) if number == 0 else None
             try:
                 async with await connect(account) as box:
-                    one = await Round.start(
-                        service, account, box, outbox, SmtpTransport(account), _unread_name(unread)
-                    )
+                    one = await Round.start(service, account, box, outbox, SmtpTransport(account),
+                                            _unread_name(unread), problems)  # fmt: skip
                     passes[number] = await one.run(now)
             except (MailboxUnavailable, AuthenticationFailed, TlsError, SecretUnavailable) as exc:
                 if number == 0:
@@ -93,7 +98,8 @@ async def run_once(config: Config, now: datetime) -> OnceReport:
                 log.warning("account=%s not read: %s; nothing is sent this pass", account.name, exc)
                 unread.append((account.name, str(exc)))
         fired = [d for d in service.tick(now) if not d.ignored]
-    return OnceReport(tuple(passes[n] for n in sorted(passes)), len(fired), tuple(unread))
+    return OnceReport(tuple(passes[n] for n in sorted(passes)), len(fired), tuple(unread),
+                      tuple(problems.failed))  # fmt: skip
 
 
 def _unread_name(unread: list[tuple[str, str]]) -> HeldBy:
@@ -146,17 +152,28 @@ async def run_forever(
         loop.add_signal_handler(signal.SIGTERM, stop.set)
         loop.add_signal_handler(signal.SIGINT, stop.set)
         loop.add_signal_handler(signal.SIGHUP, reload.set)
-    with Store.open(config.store_path) as store:
+    try:
+        await _watch_store(config, clock, stop, reload)
+    except StoreError as exc:  # the journal gets it at ERROR; cli prints the one line too
+        log.error("stopped: %s", exc)
+        raise
+    systemd.stopping()
+    log.info("stopped")
+    return 0
+
+
+async def _watch_store(
+    config: Config, clock: Clock, stop: asyncio.Event, reload: asyncio.Event
+) -> None:
+    """Hold the store for the daemon's life; serve one configuration after another."""
+    with Store.open(config.store_path, verify=True) as store:
         store.lock()
         while True:
             reload.clear()
             await _serve(Service(store, config), clock, stop, reload)
             if stop.is_set():
-                break
+                return
             config = _reloaded(config)
-    systemd.stopping()
-    log.info("stopped")
-    return 0
 
 
 async def _serve(
@@ -172,11 +189,29 @@ async def _serve(
                 for n, account in enumerate(config.accounts)]  # fmt: skip
     watchers[0].held_by = hold = _SendingHold(watchers[1:])
     log.info("started accounts=%d store=%s", len(config.accounts), config.store_path)
-    async with asyncio.TaskGroup() as group:
-        for watcher in watchers:
-            group.create_task(watcher.run())
-        group.create_task(_heartbeat(service, watchers, hold, generation))
-        group.create_task(_until_stop_or_reload(stop, reload, generation))
+    try:
+        async with asyncio.TaskGroup() as group:
+            for watcher in watchers:
+                group.create_task(watcher.run())
+            group.create_task(_heartbeat(service, watchers, hold, generation))
+            group.create_task(_until_stop_or_reload(stop, reload, generation))
+    except ExceptionGroup as failed:
+        store_error = _first_store_error(failed)
+        if store_error is None:
+            raise
+        raise store_error from store_error.__cause__  # its own cause (the sqlite3 error) kept
+
+
+def _first_store_error(failed: ExceptionGroup[Exception]) -> StoreError | None:
+    """A store that cannot be written (disk full, I/O error, damage) ends the daemon with its
+    own one-line message (cli exits 1), not with the task group's traceback."""
+    found = failed.subgroup(StoreError)
+    while found is not None:
+        first = found.exceptions[0]
+        if isinstance(first, StoreError):
+            return first
+        found = first if isinstance(first, ExceptionGroup) else None
+    return None
 
 
 async def _until_stop_or_reload(
@@ -286,6 +321,8 @@ class Watcher:
         self.caught_up = False
         self.held_by: HeldBy = lambda: None
         self.round: Round | None = None
+        # For as long as this configuration runs: a refused SMTP login is not tried again.
+        self.send_problems = SendProblems()
 
     async def run(self) -> None:
         """Until stopped: connect (retrying with backoff), watch, and start over on a drop."""
@@ -361,9 +398,8 @@ class Watcher:
 
     async def _watch(self, box: Mailbox) -> None:
         transport = SmtpTransport(self.account)
-        one = self.round = await Round.start(
-            self.service, self.account, box, self.outbox, transport, self.held_by
-        )
+        one = self.round = await Round.start(self.service, self.account, box, self.outbox,
+                                             transport, self.held_by, self.send_problems)  # fmt: skip
         folders = one.folders
         log.info("watching account=%s inbox=%s sent=%s drafts=%s idle=%s", self.account.name, folders.inbox.name,
                  folders.sent.name, folders.drafts.name, box.can_idle)  # fmt: skip

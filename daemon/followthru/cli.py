@@ -301,7 +301,11 @@ def _run(ctx: Context) -> int:
         for account, why in report.unread:
             print(f"followthru: account {account} not read ({scrub(why)}): nothing was sent",
                   file=sys.stderr)  # fmt: skip
-        return EXIT_FAILURE if report.unread else EXIT_OK
+        if report.failed:
+            more = len(report.failed) - 1
+            also = f" (and {more} more: see `followthru queue`)" if more else ""
+            print(f"followthru: {scrub(report.failed[0])}{also}", file=sys.stderr)
+        return EXIT_FAILURE if report.unread or report.failed else EXIT_OK
     return asyncio.run(app.run_forever(config, ctx.clock()))
 
 

@@ -2,14 +2,14 @@
 
     FollowthruError
       ConfigError            bad configuration: cli exits 2 (78 from `run`); never retried
-      StoreError             the state store cannot be used (locked by another daemon, newer schema)
+      StoreError             the state store cannot be used (locked, newer schema, not ours, disk full, I/O, damaged)
         StoreLocked
       TransientError         retry with backoff (blast radius: the connection or the item)
-        MailboxUnavailable   IMAP connect/read failures, timeouts, BYE
-        TransientSendError   SMTP 4xx, disconnects before the message data was handed over
+        MailboxUnavailable   IMAP connect/read failures, timeouts, BYE, TLS errors but a refused certificate
+        TransientSendError   SMTP 4xx, disconnects and TLS errors before the message data was handed over
       PermanentError         do not retry (blast radius: the item or the account)
         AuthenticationFailed wrong credentials: said once, never retried (lock-out risk)
-        TlsError             certificate or STARTTLS failure: a retry cannot fix it
+        TlsError             certificate refused, STARTTLS missing: a retry cannot fix it
         SecretUnavailable    the password command / credential / keyring gave nothing
         PermanentSendError   SMTP 5xx
       MessageRejected        one inbound message could not be handled: quarantine it, go on
@@ -38,7 +38,7 @@ class ConfigError(FollowthruError):
 
 
 class StoreError(FollowthruError):
-    """The state store cannot be opened or used."""
+    """The state store cannot be opened or used; the message says what to do (cli exits 1)."""
 
 
 class StoreLocked(StoreError):
@@ -66,7 +66,10 @@ class AuthenticationFailed(PermanentError):
 
 
 class TlsError(PermanentError):
-    """TLS could not be established safely: bad certificate, wrong host name, STARTTLS missing."""
+    """TLS could not be established safely: bad certificate, wrong host name, STARTTLS missing.
+
+    Not a TLS error that a broken connection causes (an EOF mid-record, a garbled record, a
+    handshake cut short): those are MailboxUnavailable or TransientSendError, and retried."""
 
 
 class SecretUnavailable(PermanentError):

@@ -25,8 +25,10 @@ from followthru.adapters.headerparse import (
     message_ids,
     parse_date,
     parse_headers,
+    raw_value,
 )
 from followthru.adapters.imapdata import HEADER_FIELDS, header_block
+from followthru.adapters.mime import parse_message
 from followthru.core.reading.message import Headers, MessageHeaders
 
 CORPUS = Path(__file__).resolve().parents[1] / "data" / "mail"
@@ -57,18 +59,24 @@ def reference_split(block: str) -> Iterator[tuple[str, str]]:
 
 
 def reference_parse(header_bytes: bytes) -> MessageHeaders:
-    """parse_headers before the per-field readers (followthru at 7aac9b5)."""
+    """parse_headers before the per-field readers (followthru at 7aac9b5), with one change
+    since: address fields are parsed from the raw values, before RFC 2047 decoding (#19)."""
     text = header_bytes.decode("ascii", "surrogateescape")
     text = text.replace("\r\n", "\n").replace("\r", "\n")
-    heads = Headers(tuple((k, decode_value(v)) for k, v in reference_split(text)))
+    split = list(reference_split(text))
+    heads = Headers(tuple((k, decode_value(v)) for k, v in split))
+
+    def raw(name: str) -> list[str]:
+        return [raw_value(v) for k, v in split if k == name]
+
     fields: dict[str, Any] = {
         "message_id": (message_ids(heads.get("message-id")) or ("",))[0],
         "in_reply_to": message_ids(heads.get("in-reply-to")),
         "references": message_ids(heads.get("references")),
-        "from_": addresses(heads.get("from")),
-        "reply_to": addresses(heads.get("reply-to")),
-        "to": addresses(", ".join(heads.get_all("to"))),
-        "cc": addresses(", ".join(heads.get_all("cc"))),
+        "from_": addresses((raw("from") or [""])[0]),
+        "reply_to": addresses((raw("reply-to") or [""])[0]),
+        "to": addresses(", ".join(raw("to"))),
+        "cc": addresses(", ".join(raw("cc"))),
         "subject": heads.get("subject"),
         "date": parse_date(heads.get("date")),
         "headers": heads,
@@ -134,6 +142,28 @@ def test_a_view_decodes_what_a_scan_reads() -> None:
     assert view.get("Content-Type") == "text/calendar; method=REQUEST"
     assert view.message_id == "" and view.date is None and view.get("x-absent", "?") == "?"
     assert_same(block)
+
+
+# A known contact's introduction whose Cc display names are encoded words carrying CR/LF and
+# "Bcc: ...", and a comma with another address: decoded before parsing, they were addresses.
+HOSTILE_CC = (
+    b"From: Bob Stone <bob@acme.example>\r\nTo: Jane Doe <jane@example.org>\r\n"
+    b"Cc: =?utf-8?q?Jane_Roe=0D=0ABcc=3A_evil=40attacker=2Eexample?= <jane.roe@acme.example>,\r\n"
+    b" =?utf-8?b?VG9tLCBzcHlAYXR0YWNrZXIuZXhhbXBsZSw=?= <tom@acme.example>,\r\n"
+    b' "=?utf-8?q?Ann=0ACc=3A_x=40attacker=2Eexample?=" <ann@acme.example>\r\n'
+    b"Subject: Introduction: Jane, meet Jane and Tom\r\nMessage-ID: <intro-1@acme.example>\r\n"
+)
+REAL_CC = ["jane.roe@acme.example", "tom@acme.example", "ann@acme.example"]
+
+
+def test_encoded_display_names_never_add_addresses() -> None:
+    headers = parse_headers(HOSTILE_CC + b"\r\n")
+    message = parse_message(HOSTILE_CC + b"\r\nJane, meet Jane Roe and Tom.\r\n")
+    for cc in (headers.cc, HeaderView(HOSTILE_CC).cc, message.cc):
+        assert [a.addr for a in cc] == REAL_CC
+        assert all(a.name.isprintable() for a in cc)  # no CR/LF left in a name
+    assert [a.addr for a in message.to] == ["jane@example.org"]
+    assert cc[0].name == "Jane Roe Bcc: evil@attacker.example"  # text, shown as it came
 
 
 def test_a_view_never_raises() -> None:

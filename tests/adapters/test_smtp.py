@@ -1,4 +1,4 @@
-"""Sending one stored message (adapters/sending.py) against a real, scripted aiosmtpd.
+"""Sending one stored message (adapters/smtp.py) against a real, scripted aiosmtpd.
 
 Every test counts what the server recorded: a message is never there twice. What aiosmtpd
 cannot script - the reply to the DATA command itself, before its 354 - comes from a few lines
@@ -21,10 +21,11 @@ from typing import Any
 
 import pytest
 
-from followthru.adapters.sending import Outcome, RcptStatus, SendReport, send_with_retries
+from followthru.adapters.smtp import Outcome, RcptStatus, SendReport, send_with_retries
 from followthru.config import Secret, Server, TlsMode
 from followthru.errors import AuthenticationFailed, TlsError
 from tests.rig import LOOPBACK
+from tests.rig.proxy import FaultProxy
 from tests.rig.smtpd import SmtpServer
 from tests.rig.tls import TlsRig
 
@@ -417,6 +418,30 @@ async def test_a_refused_login_is_raised_never_retried_and_never_shows_the_passw
 
     assert naps.delays == [] and smtpd.transcript == [] and smtpd.messages == []
     assert_not_leaked(wrong, smtpd.username, refused.value, caplog)
+    # One AUTH, one mechanism: aiosmtplib's login() would go on to LOGIN after PLAIN failed,
+    # two refusals per attempt towards the server's lock-out.
+    assert smtpd.auth_attempts == [("PLAIN", False)]
+
+
+async def test_a_login_the_server_cannot_check_now_is_retried(smtpd: SmtpServer) -> None:
+    """454 is the server's trouble (its auth backend is down), not a wrong password: retried
+    with backoff like any failure before the message data, never a final refusal."""
+    smtpd.handler.auth_reply = "454 4.7.0 Temporary authentication failure"
+    naps = Naps()
+    report = await send(plain(smtpd), smtpd.password, naps)
+    assert report.outcome is Outcome.NOT_SENT_RETRYABLE and report.step == "connect"
+    assert "454" in report.reason and report.attempts == 3 and len(naps.delays) == 2
+    assert smtpd.auth_attempts == [("PLAIN", False)] * 3 and smtpd.messages == []
+
+
+@pytest.mark.parametrize("offered", [("LOGIN",), ("PLAIN", "LOGIN")])
+async def test_a_login_uses_one_mechanism(
+    smtpd_factory: StartSmtpd, offered: tuple[str, ...]
+) -> None:
+    server = await smtpd_factory(mechanisms=offered)
+    report = await send(plain(server), server.password, Naps())
+    assert report.outcome is Outcome.DELIVERED
+    assert server.auth_attempts == [(offered[0], True)]
 
 
 # --- TLS ----------------------------------------------------------------------------------
@@ -453,6 +478,25 @@ async def test_an_invalid_certificate_is_refused_and_nothing_is_sent(
         await send(settings, server.password, naps)
 
     assert naps.delays == [] and server.messages == []
+
+
+@pytest.mark.parametrize("answer", [b"", b"421 4.3.2 not now\r\n"], ids=["cut", "plaintext"])
+@pytest.mark.parametrize("mode", ["implicit", "starttls"])
+async def test_a_handshake_cut_short_is_a_connection_failure_retried(
+    smtpd_factory: StartSmtpd, tls_rig: TlsRig, mode: TlsMode, answer: bytes
+) -> None:
+    """A server that accepts TCP and closes before TLS is up (the FaultProxy closes at the
+    client's first handshake record, after `answer` in plaintext) is the network failing,
+    not the certificate: retried with backoff, never a configuration error; nothing sent."""
+    server = await smtpd_factory(tls=mode)
+    naps = Naps()
+    with FaultProxy(server.host, server.port) as proxy:
+        proxy.refuse_handshakes(answer=answer)
+        settings = config(proxy.port, tls=mode, username=server.username, cafile=tls_rig.cafile)
+        report = await send(settings, server.password, naps)
+    assert report.outcome is Outcome.NOT_SENT_RETRYABLE and report.step == "connect"
+    assert report.attempts == 3
+    assert len(naps.delays) == 2 and server.messages == []
 
 
 async def test_starttls_required_but_not_offered_is_refused_and_nothing_is_sent(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sqlite3
 import stat
 import subprocess
@@ -191,3 +192,122 @@ def test_a_backup_is_the_whole_store_while_it_is_in_use(tmp_path: Path) -> None:
     assert stat.S_IMODE((tmp_path / "copy.db").stat().st_mode) == 0o600
     with Store.open(tmp_path / "copy.db") as copy:
         assert [row.type for row in copy.events.rows()] == ["kept"]
+
+
+# --- what is at the store's path, and faults under it ----------------------------------------
+
+
+def filled_store(path: Path, events: int = 3000) -> None:
+    """A real store with enough rows to span a few hundred pages, checkpointed into the file."""
+    with Store.open(path) as store, store.transaction():
+        for n in range(events):
+            store.events.append(None, AT, "probe", f"event {n} " + "x" * 100)
+    # Closing the last connection checkpoints the WAL into the file.
+
+
+def test_an_empty_file_is_refused_never_initialised_over(tmp_path: Path) -> None:
+    path = tmp_path / "state.db"
+    path.touch()
+    with pytest.raises(StoreError, match=r"empty \(0 bytes\).*restore it from a backup"):
+        Store.open(path)
+    assert path.stat().st_size == 0
+
+
+def test_a_file_that_is_not_sqlite_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "state.db"
+    path.write_text("identity:\n  name: Jane\n")
+    with pytest.raises(StoreError, match="not a SQLite database"):
+        Store.open(path)
+    assert path.read_text() == "identity:\n  name: Jane\n"
+
+
+@pytest.mark.parametrize(
+    "tables", [(), ("CREATE TABLE notes (body TEXT)",)], ids=["empty", "other"]
+)
+def test_a_sqlite_database_without_our_schema_is_refused(
+    tmp_path: Path, tables: tuple[str, ...]
+) -> None:
+    path = tmp_path / "state.db"
+    conn = sqlite3.connect(path)
+    for statement in (*tables, "PRAGMA user_version = 0"):
+        conn.execute(statement)
+    conn.commit()
+    conn.close()
+    before = path.read_bytes()
+    with pytest.raises(StoreError, match="not a followthru store"):
+        Store.open(path)
+    assert path.read_bytes() == before
+
+
+def test_a_new_store_is_only_made_where_no_file_is(tmp_path: Path) -> None:
+    path = tmp_path / "state.db"
+    with Store.open(path) as store:
+        assert store.version == len(MIGRATIONS)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["state.db"]  # no temporary left
+
+
+def test_damaged_pages_are_refused_with_what_to_do(tmp_path: Path) -> None:
+    path = tmp_path / "state.db"
+    filled_store(path)
+    size = path.stat().st_size
+    assert size > 100 * 4096
+    with path.open("r+b") as file:  # a run of garbage over pages in the middle
+        file.seek(size // 2)
+        file.write(bytes(range(256)) * 64)
+    with pytest.raises(StoreError, match=r"damaged.*restore the file from a backup"):
+        Store.open(path, verify=True)
+
+
+def test_a_full_disk_is_a_store_error_and_the_step_is_rolled_back(tmp_path: Path) -> None:
+    """PRAGMA max_page_count makes the database "full" as a full disk would: SQLITE_FULL."""
+    path = tmp_path / "state.db"
+    with Store.open(path) as store:
+        store.events.append(None, AT, "before", "kept")
+        pages = store.conn.execute("PRAGMA page_count").fetchone()[0]
+        store.conn.execute(f"PRAGMA max_page_count = {pages}")
+        with pytest.raises(StoreError, match="the disk is full") as full, store.transaction():
+            for n in range(500):
+                store.events.append(None, AT, "filler", f"{n} " + "x" * 500)
+        assert isinstance(full.value.__cause__, sqlite3.OperationalError)
+        assert [e.type for e in store.events.rows()] == ["before"]
+
+
+@pytest.mark.skipif(not Path("/proc/self/fd").is_dir(), reason="needs /proc (Linux)")
+def test_an_io_error_is_a_store_error(tmp_path: Path) -> None:
+    """The store's WAL file descriptor swapped (dup2) for a read-only one of the same file:
+    SQLite's next write fails with EBADF, which it reports as SQLITE_IOERR_WRITE."""
+    path = tmp_path / "state.db"
+    with Store.open(path) as store:
+        store.events.append(None, AT, "before", "makes the WAL")
+        wal = path.with_name("state.db-wal")
+        fds = [int(fd.name) for fd in Path("/proc/self/fd").iterdir()
+               if _points_at(fd, wal)]  # fmt: skip
+        assert fds, "the WAL is open"
+        readonly = os.open(wal, os.O_RDONLY)
+        try:
+            for fd in fds:
+                os.dup2(readonly, fd)
+            with pytest.raises(StoreError, match="I/O error") as failed, store.transaction():
+                store.events.append(None, AT, "after", "cannot be written")
+        finally:
+            os.close(readonly)
+        assert isinstance(failed.value.__cause__, sqlite3.OperationalError)
+
+
+def _points_at(fd: Path, target: Path) -> bool:
+    try:
+        return Path(os.readlink(fd)) == target
+    except OSError:
+        return False
+
+
+def test_a_symlinked_path_takes_the_real_files_lock(tmp_path: Path) -> None:
+    real = tmp_path / "data" / "state.db"
+    Store.open(real).close()
+    link = tmp_path / "link.db"
+    link.symlink_to(real)
+    with Store.open(real) as first:
+        first.lock()
+        with Store.open(link) as second, pytest.raises(StoreLocked, match="already running"):
+            second.lock()
+        assert second.path == real

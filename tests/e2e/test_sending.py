@@ -5,18 +5,25 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
+import logging
 import signal
 import sqlite3
 import sys
+from dataclasses import replace
+from datetime import datetime, timedelta
 from email import message_from_bytes, policy
 from pathlib import Path
+from typing import Any
 
 import pytest
 
+from followthru import app
 from followthru.cli import main
+from followthru.config import load_config
 from tests.e2e.test_watch import ADD_BOB, INTERVIEW
 from tests.rig import ImapAccount
 from tests.rig.smtpd import SmtpServer
+from tests.rig.tls import TlsRig
 
 NOW = "2026-03-02T15:30:00+00:00"  # Monday 16:30 in Berlin: inside the send window
 PLAIN_THANKS = "Subject: Thank you, {{ contact.first_name or 'there' }}\n\nHi,\n\nThank you for today.\n\n{{ me.name }}\n"
@@ -312,3 +319,104 @@ async def test_a_send_survives_a_lost_wal(
 def _statuses(store: Path) -> list[str]:
     with contextlib.closing(sqlite3.connect(store)) as conn:
         return [row[0] for row in conn.execute("SELECT status FROM outbox")]
+
+
+# --- a refused SMTP login is final -----------------------------------------------------------
+
+
+async def approved_thanks(config: Path, capsys: pytest.CaptureFixture[str]) -> dict[str, object]:
+    await cli(config, capsys, *ADD_BOB, "--now", NOW)
+    await cli(config, capsys, "run", "--once", "--now", NOW)
+    [item] = await queue(config, capsys)
+    await cli(config, capsys, "approve", str(item["id"]), "--now", NOW)
+    return item
+
+
+async def test_run_once_with_a_wrong_smtp_password_exits_1_with_one_line(
+    imap_server: ImapAccount,
+    sending_config: Path,
+    smtpd: SmtpServer,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    config = sending_config
+    await approved_thanks(config, capsys)
+    (tmp_path / "credentials" / "smtp").write_text(smtpd.password + "-wrong")
+    code = await asyncio.to_thread(
+        main, ["run", "--once", "--now", "2026-03-02T15:31:00+00:00", "--config", str(config)]
+    )
+    err = capsys.readouterr().err
+    assert code == 1
+    [line] = [x for x in err.splitlines() if x.startswith("followthru: ")]
+    assert "authentication failed" in line and smtpd.password not in err
+    assert smtpd.auth_attempts == [("PLAIN", False)] and smtpd.messages == []
+    [item] = await queue(config, capsys)
+    assert item["status"] == "approved"
+
+
+async def test_run_with_a_wrong_smtp_password_says_so_once_and_never_logs_in_again(
+    imap_server: ImapAccount,
+    sending_config: Path,
+    smtpd: SmtpServer,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """The daemon polls every 0.3 s here: a refused login must be said once and not tried
+    again (lock-out risk) until the configuration is loaded anew (a restart, here); the
+    approved email stays approved and goes out once the password is right."""
+    config = sending_config
+    await approved_thanks(config, capsys)
+    credential = tmp_path / "credentials" / "smtp"
+    credential.write_text(smtpd.password + "-wrong")
+    loaded = load_config(config)
+    fast = timedelta(seconds=0.3)
+    loaded = replace(loaded, watch=replace(loaded.watch, poll_interval=fast, idle_refresh=fast))
+    later = datetime.fromisoformat("2026-03-02T15:31:00+00:00")
+
+    async def daemon_for(seconds: float) -> None:
+        stop = asyncio.Event()
+        task = asyncio.create_task(app.run_forever(loaded, lambda: later, stop))
+        await asyncio.sleep(seconds)
+        assert not task.done(), "the daemon must outlive a refused SMTP login"
+        stop.set()
+        await asyncio.wait_for(task, timeout=15)
+
+    logging.getLogger().addHandler(caplog.handler)  # main() set the root's handlers anew
+    await daemon_for(3.0)
+    errors = [r for r in caplog.records if r.levelno >= logging.ERROR]
+    assert len(errors) == 1 and "sending stopped" in errors[0].getMessage()
+    assert smtpd.auth_attempts == [("PLAIN", False)] and smtpd.messages == []
+    [item] = await queue(config, capsys)
+    assert item["status"] == "approved"
+
+    credential.write_text(smtpd.password)  # fixed, then a restart
+    await daemon_for(2.0)
+    assert smtpd.auth_attempts == [("PLAIN", False), ("PLAIN", True)]
+    assert len(smtpd.messages) == 1
+
+
+async def test_run_once_with_a_refused_smtp_certificate_exits_1_with_one_line(
+    imap_server: ImapAccount,
+    sending_config: Path,
+    smtpd_factory: Any,
+    tls_rig: TlsRig,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    config = sending_config
+    await approved_thanks(config, capsys)
+    expired = await smtpd_factory(tls="implicit", cert=tls_rig.expired)
+    data = json.loads(config.read_text())
+    data["accounts"][0]["smtp"] |= {"host": "localhost", "port": expired.port, "tls": "implicit",
+                                    "cafile": str(tls_rig.cafile)}  # fmt: skip
+    config.write_text(json.dumps(data))
+    code = await asyncio.to_thread(
+        main, ["run", "--once", "--now", "2026-03-02T15:31:00+00:00", "--config", str(config)]
+    )
+    err = capsys.readouterr().err
+    assert code == 1
+    [line] = [x for x in err.splitlines() if x.startswith("followthru: ")]
+    assert "certificate invalid" in line
+    assert expired.messages == []
+    [item] = await queue(config, capsys)
+    assert item["status"] == "approved"

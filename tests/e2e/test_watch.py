@@ -232,3 +232,26 @@ def test_a_contacts_introduction_creates_a_referral(
     assert priya["contact"]["source"] == "bob@acme.example"  # type: ignore[index]
     [intro_item] = priya["queue"]  # type: ignore[misc]
     assert intro_item["step"] == "referral_intro" and intro_item["cc"] == ["bob@acme.example"]
+
+
+def test_an_introduction_with_hostile_encoded_cc_names_refers_only_the_real_address(
+    imap_server: ImapAccount, config: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The introduction above, with the introduced person's display name an encoded word
+    carrying CR/LF and "Bcc: evil@...": it must not make the attacker a referral."""
+    cli(config, capsys, *ADD_BOB, "--now", "2026-03-02T15:30:00+00:00")
+    intro = (
+        b"From: Bob <bob@acme.example>\r\nTo: jane@example.org\r\nSubject: Meet Priya\r\n"
+        b"Cc: =?utf-8?q?Priya_Natarajan=0D=0ABcc=3A_evil=40attacker=2Eexample?=\r\n"
+        b" <priya@initech.example>\r\n"
+        b"Date: Wed, 04 Mar 2026 09:00:00 +0000\r\nMessage-ID: <intro@acme.example>\r\n\r\n"
+        b"Jane, let me introduce you to Priya, who leads our platform team."
+        b" Priya, Jane is great.\r\n"
+    )
+    imap_server.append("INBOX", intro)
+    cli(config, capsys, "run", "--once", "--now", "2026-03-04T10:00:00+00:00")
+    contacts = json.loads(cli(config, capsys, "contacts", "--json"))
+    assert sorted(c["email"] for c in contacts) == ["bob@acme.example", "priya@initech.example"]
+    queued = json.loads(cli(config, capsys, "queue", "--all", "--json"))
+    addressed = {a for item in queued for a in (*item["to"], *item["cc"])}
+    assert not any("attacker" in a for a in addressed), addressed

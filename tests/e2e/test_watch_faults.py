@@ -121,8 +121,16 @@ def proxy(imap_server: ImapAccount) -> Iterator[FaultProxy]:
 def rig(
     imap_server: ImapAccount, proxy: FaultProxy, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> Rig:
-    path = kit.write_config(tmp_path, imap_server, host=proxy.host, port=proxy.port,
-                            timeout="2s", monkeypatch=monkeypatch)  # fmt: skip
+    return make_rig(imap_server, proxy, tmp_path, monkeypatch)
+
+
+def make_rig(server: ImapAccount, proxy: FaultProxy, tmp_path: Path,
+             monkeypatch: pytest.MonkeyPatch, *, tls: str = "none") -> Rig:  # fmt: skip
+    """A daemon's config pointing at `proxy` (in front of `server`, speaking `tls`), seven
+    registered contacts, fast watch intervals and backoff, and a Trace of what it does."""
+    path = kit.write_config(tmp_path, server, host=proxy.host, port=proxy.port, timeout="2s",
+                            tls=tls, cafile=server.cafile if tls != "none" else None,
+                            monkeypatch=monkeypatch)  # fmt: skip
     contacts = [f"person{i}@firm{i}.example" for i in range(7)]
     for email in contacts:
         kit.register(path, email, interview=INTERVIEW, now=INTERVIEW + timedelta(hours=2))
@@ -155,7 +163,7 @@ def rig(
 
     monkeypatch.setattr(app, "connect", traced_connect)
     monkeypatch.setattr(ImapMailbox, "idle_wait", traced_idle)
-    return Rig(imap_server, proxy, config, kit.Ledger(loaded.store_path), trace, contacts)
+    return Rig(server, proxy, config, kit.Ledger(loaded.store_path), trace, contacts)
 
 
 @asynccontextmanager
@@ -197,6 +205,8 @@ async def idling(rig: Rig, task: asyncio.Task[int]) -> None:
 
 DROPS = ("cut", "reset", "bye", "bye-left-open")  # the connection ends at once
 SILENCES = ("black-hole", "down-for-a-while")  # nothing ends; nothing answers
+# Over TLS: the drops as the TLS layer sees them, and a server that stops completing handshakes.
+TLS_FAULTS = ("reset", "cut", "corrupt-record", "bye-left-open", "handshake-cut")
 
 
 def inflict(proxy: FaultProxy, fault: str) -> None:
@@ -213,11 +223,17 @@ def inflict(proxy: FaultProxy, fault: str) -> None:
     elif fault == "down-for-a-while":  # cut, and reconnecting meets silence until it ends
         proxy.black_hole()
         proxy.cut()
+    elif fault == "corrupt-record":  # a TLS record that cannot be decrypted
+        proxy.corrupt_record()
+    elif fault == "handshake-cut":  # cut, and reconnecting meets TCP closed before TLS is up
+        proxy.refuse_handshakes()
+        proxy.cut()
 
 
-async def survive(rig: Rig, task: asyncio.Task[int], fault: str, contact: str, n: int) -> None:
+async def survive(rig: Rig, task: asyncio.Task[int], fault: str, contact: str, n: int) -> float:
     """From IDLE: the fault, a reply from `contact` while it lasts, its end; until the reply
-    is in the store. Prints what it took."""
+    is in the store. Prints what it took; returns how long after the fault ended the daemon
+    was connected again."""
     await idling(rig, task)
     logins, failures, struck = rig.trace.logins(), rig.trace.failures(), time.monotonic()
     inflict(rig.proxy, fault)
@@ -235,6 +251,11 @@ async def survive(rig: Rig, task: asyncio.Task[int], fault: str, contact: str, n
         await until(f"{fault}: a failed attempt", lambda: rig.trace.failures() > failures, task)
         rig.proxy.pass_through()
         ended = time.monotonic()
+    elif fault == "handshake-cut":  # over once two handshakes failed (a retry after the first)
+        await until(f"{fault}: failed handshakes", lambda: rig.trace.failures() > failures + 1,
+                    task)  # fmt: skip
+        rig.proxy.refuse_handshakes(False)
+        ended = time.monotonic()
     await until(f"{fault}: a new login", lambda: rig.trace.logins() > logins, task)
     seen = await until(f"{fault}: the reply sent during it", rig.has(*rig.sent[-1]), task)
     noticed = (rig.trace.started_after(struck) or struck) - struck
@@ -244,6 +265,7 @@ async def survive(rig: Rig, task: asyncio.Task[int], fault: str, contact: str, n
           f" failed attempts {rig.trace.failures() - failures}")  # fmt: skip
     # A dead connection is noticed by the IDLE deadline plus the DONE timeout at the latest.
     assert noticed < POLL + TIMEOUT + 3.0
+    return back
 
 
 @pytest.mark.parametrize(
@@ -272,6 +294,32 @@ async def test_mail_around_faults_is_seen_exactly_once(rig: Rig, faults: tuple[s
         await asyncio.to_thread(rig.reply, after, 9)
         await until("a reply after the faults", rig.has(*rig.sent[-1]), task)
     assert rig.trace.logins() == 1 + len(faults)
+    rig.check_exactly_once()
+
+
+@pytest.mark.dovecot
+@pytest.mark.parametrize("tls", ["implicit", "starttls"])
+async def test_tls_faults_are_connection_failures_not_config_errors(
+    dovecot_imap: DovecotAccount, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture, tls: str,
+) -> None:  # fmt: skip
+    """Over TLS (Dovecot's implicit-TLS port, or STARTTLS on its plain one), a reset, an EOF,
+    a record that cannot be decrypted, plaintext in the TLS stream and a server that closes
+    before the handshake are all connection failures: no crash, the account never stopped,
+    and the reply sent during each fault read within the backoff after it ends."""
+    port = dovecot_imap.tls_port if tls == "implicit" else dovecot_imap.port
+    assert port is not None
+    with FaultProxy(dovecot_imap.host, port) as proxy:
+        rig = make_rig(dovecot_imap, proxy, tmp_path, monkeypatch, tls=tls)
+        rig.reply(rig.contacts[0], 1)
+        async with daemon(rig) as task:
+            await until("the first pass", rig.has(*rig.sent[-1]), task)
+            for n, fault in enumerate(TLS_FAULTS, start=2):
+                back = await survive(rig, task, fault, rig.contacts[n - 1], n)
+                # Within the backoff (BACKOFF_CAP = 1 s here) plus a login, with slack.
+                assert back < 1.0 + 2.0, f"{fault}: connected again only after {back:.1f} s"
+    assert "stopped:" not in caplog.text
+    assert rig.trace.logins() == 1 + len(TLS_FAULTS)
     rig.check_exactly_once()
 
 

@@ -1,6 +1,7 @@
 """Shared helpers for the watcher's fault, crash and scale tests (tests/e2e/test_watch_*.py).
 
-- `write_config`: a config on 127.0.0.1 (`tls: none`), the secret in $CREDENTIALS_DIRECTORY.
+- `write_config`: a config on 127.0.0.1 (`tls: none` unless asked), the secret in
+  $CREDENTIALS_DIRECTORY.
 - `register`: `followthru add interview` through the CLI, in-process.
 - `Corpus` / `build_corpus`: a deterministic, realistic mailbox (noise, newsletters, threads
   among strangers, the user's thank-you letters in Sent, and the contacts' replies,
@@ -56,10 +57,13 @@ def write_config(
     idle_refresh: str = "1m",
     poll_interval: str = "10s",
     backfill_days: int = 90,
+    tls: str = "none",
+    cafile: Path | None = None,
     monkeypatch: pytest.MonkeyPatch,
 ) -> Path:
     """config.yaml for `server` (or a proxy in front of it at host:port); the secret goes in
-    $CREDENTIALS_DIRECTORY (set for this test, and inherited by subprocesses)."""
+    $CREDENTIALS_DIRECTORY (set for this test, and inherited by subprocesses). With `tls`
+    other than none, give the port that speaks it and the CA that signed its certificate."""
     creds = tmp_path / "credentials"
     creds.mkdir(exist_ok=True)
     (creds / "imap").write_text(server.password)
@@ -68,8 +72,9 @@ def write_config(
         "identity": {"name": USER_NAME, "email": USER, "timezone": "Europe/Berlin"},
         "accounts": [{
             "name": ACCOUNT,
-            "imap": {"host": host or server.host, "port": port or server.port, "tls": "none",
-                     "username": server.username, "credential": "imap", "timeout": timeout},
+            "imap": {"host": host or server.host, "port": port or server.port, "tls": tls,
+                     "username": server.username, "credential": "imap", "timeout": timeout,
+                     **({"cafile": str(cafile)} if cafile else {})},
             "smtp": {"host": "127.0.0.1", "port": 2525, "tls": "none"},
         }],
         "store": {"path": str(tmp_path / "state.db")},

@@ -9,7 +9,15 @@ connection to the upstream server. While it runs, the test can:
   nothing in either direction (bytes wait in the proxy), as a dead route does;
   `pass_through()` ends it and delivers what waited;
 - `inject_bye(text)`: send `* BYE <text>` to every client and then close (`close=False`
-  keeps the connection), as a server shutting down does.
+  keeps the connection), as a server shutting down does; on a TLS connection these are
+  plaintext bytes in the middle of the TLS stream;
+- `corrupt_record()`: send every client a TLS application-data record whose contents are
+  random bytes (it cannot be decrypted), and keep the connection, as a flipped bit would;
+- `refuse_handshakes()`: from now on, close (FIN) every connection whose client starts a
+  TLS handshake (its first bytes are a handshake record: at once for implicit TLS, after
+  the STARTTLS reply otherwise), as a server that accepts TCP and then gives up does;
+  with `answer`, those plaintext bytes are sent first (a garbled reply to the handshake);
+  `refuse_handshakes(False)` ends it.
 
 Invariants: listens on 127.0.0.1 only; one thread runs everything (select() over all
 sockets), commands run on that thread and return once done; `stop()` (or leaving the `with`
@@ -18,6 +26,7 @@ block) closes every socket and joins the thread.
 
 from __future__ import annotations
 
+import os
 import queue
 import select
 import socket
@@ -32,6 +41,7 @@ from typing import Self
 from tests.rig import LOOPBACK
 
 _CHUNK = 65536
+_TLS_HANDSHAKE = b"\x16\x03"  # record type 22, protocol version 3.x
 
 
 @dataclass
@@ -69,6 +79,7 @@ class FaultProxy:
         self._commands: queue.Queue[tuple[Callable[[], None], threading.Event]] = queue.Queue()
         self._pairs: list[_Pair] = []
         self._flowing = True
+        self._refusing: bytes | None = None  # refusing handshakes, answering these bytes
         self._running = True
         self._thread = threading.Thread(target=self._loop, name="fault-proxy", daemon=True)
         self._thread.start()
@@ -95,19 +106,29 @@ class FaultProxy:
         self._run(lambda: setattr(self, "_flowing", True))
 
     def inject_bye(self, text: str = "proxy: server shutting down", *, close: bool = True) -> None:
-        line = f"* BYE {text}\r\n".encode()
+        self.inject(f"* BYE {text}\r\n".encode(), close=close)
 
-        def bye_all() -> None:
+    def corrupt_record(self) -> None:
+        # TLS 1.2/1.3 application data, 64 bytes of it: its MAC (AEAD tag) cannot match.
+        self.inject(b"\x17\x03\x03\x00\x40" + os.urandom(64), close=False)
+
+    def refuse_handshakes(self, refuse: bool = True, *, answer: bytes = b"") -> None:
+        self._run(lambda: setattr(self, "_refusing", answer if refuse else None))
+
+    def inject(self, data: bytes, *, close: bool) -> None:
+        """Send `data` to every client, past the upstream; then close unless `close=False`."""
+
+        def inject_all() -> None:
             for pair in list(self._pairs):
                 with suppress(OSError):  # a client that is already gone
                     pair.client.settimeout(1.0)
-                    pair.client.sendall(line)
+                    pair.client.sendall(data)
                     pair.client.setblocking(False)
                 if close:
                     pair.close()
                     self._pairs.remove(pair)
 
-        self._run(bye_all)
+        self._run(inject_all)
 
     def stop(self) -> None:
         if not self._running:
@@ -208,6 +229,9 @@ class FaultProxy:
         except OSError:
             data = b""
         other = pair.upstream if sock is pair.client else pair.client
+        if self._refusing is not None and sock is pair.client and data.startswith(_TLS_HANDSHAKE):
+            self._flush(pair.client, bytearray(self._refusing))
+            data = b""  # closed before the handshake: the upstream never sees it
         if not data:  # one side is done: deliver what it said last, then close both
             self._flush(other, pair.outbox(other))
             pair.close()

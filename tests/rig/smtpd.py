@@ -16,7 +16,9 @@ Script the next answers before the client sends (rules are consumed in the order
 A dropped or stalled message is still recorded (outcome "dropped" / "stalled"): the
 server had it, the client never learned that - the ambiguous-delivery case.
 
-AUTH: PLAIN and LOGIN against one user/password, allowed without TLS (loopback only).
+AUTH: PLAIN and LOGIN against one user/password, allowed without TLS (loopback only);
+`auth_attempts` lists each one as (mechanism, accepted). `smtpd.handler.auth_reply = "454 ..."`
+makes every AUTH fail with that reply instead (a server that cannot check logins now).
 XOAUTH2 is a handler method (`auth_XOAUTH2`), answering failures Google-style: a 334
 with a base64 JSON error, then 535 after the client's empty line.
 """
@@ -128,6 +130,8 @@ class RecordingHandler:
         self.script = SmtpScript()
         self.messages: list[ReceivedMessage] = []
         self.transcript: list[tuple[str, str]] = []
+        self.auth_attempts: list[tuple[str, bool]] = []
+        self.auth_reply: str | None = None
         self.arrived = asyncio.Condition()
 
     async def handle_MAIL(  # noqa: N802 - aiosmtpd's hook name
@@ -190,6 +194,10 @@ class RecordingHandler:
             self.username.encode(),
             self.password.encode(),
         )
+        if self.auth_reply is not None:
+            self.auth_attempts.append((mechanism, False))
+            return AuthResult(success=False, handled=False, message=self.auth_reply)
+        self.auth_attempts.append((mechanism, ok))
         return AuthResult(success=ok, handled=False, auth_data=data)
 
     async def wait_for(self, count: int) -> list[ReceivedMessage]:
@@ -295,6 +303,11 @@ class SmtpServer:
     def transcript(self) -> list[tuple[str, str]]:
         """(command, reply) for every MAIL, RCPT and DATA, in order."""
         return self.handler.transcript
+
+    @property
+    def auth_attempts(self) -> list[tuple[str, bool]]:
+        """(mechanism, accepted) for every AUTH PLAIN / LOGIN, in order."""
+        return self.handler.auth_attempts
 
     async def wait_for_messages(self, count: int = 1) -> list[ReceivedMessage]:
         """Wait until `count` messages were recorded; bound it with `asyncio.timeout()`."""

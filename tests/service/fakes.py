@@ -19,7 +19,7 @@ from followthru.adapters.imapdata import (
     IdleResult,
     header_block,
 )
-from followthru.adapters.sending import Outcome, RcptStatus, RecipientResult, SendReport
+from followthru.adapters.smtp import Outcome, RcptStatus, RecipientResult, SendReport
 from followthru.config import Folders
 
 

@@ -19,7 +19,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from followthru.adapters.sending import Outcome
+from followthru.adapters.smtp import Outcome
 from followthru.adapters.store import Store
 from followthru.adapters.template_check import check_templates
 from followthru.config import Config, load_config

@@ -12,7 +12,9 @@ Invariants:
   1 MB line limit, and `n:*` (which always matches the highest UID) is filtered out.
 - Every read is bounded: the socket carries `Server.timeout` as its read timeout, IDLE waits
   in poll() with a deadline and ends with DONE under its own timeout; TCP keepalive is on.
-- Library and socket errors leave this module only as errors.py types, chained. After any
+- Library and socket errors leave this module only as errors.py types, chained. A certificate
+  that fails verification is TlsError (fix the config); any other TLS error, in the handshake
+  or mid-session, is MailboxUnavailable like a reset (adapters/tls.py). After any
   but a plain NO/BAD reply the session is `broken`: only good for `logout()`, which then
   just closes the socket.
 - Blocking: every method runs on the caller's thread. The daemon gives each session its own
@@ -448,8 +450,12 @@ def _mapped(where: str) -> Iterator[None]:
     """Translate imapclient, imaplib, ssl and socket errors into errors.py."""
     try:
         yield
-    except ssl.SSLError as exc:
+    except ssl.SSLCertVerificationError as exc:
         raise TlsError(f"{where}: {describe_tls_failure(exc)}") from exc
+    except ssl.SSLError as exc:  # a failing connection, not a configuration: retried
+        raise MailboxUnavailable(
+            f"{where}: connection failed ({describe_tls_failure(exc)})"
+        ) from exc
     except (socket.gaierror, ConnectionRefusedError) as exc:
         raise MailboxUnavailable(f"{where}: host unreachable ({exc.strerror or exc})") from exc
     except TimeoutError as exc:

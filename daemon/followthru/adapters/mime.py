@@ -7,7 +7,8 @@ Invariants:
 - Work is bounded: input size, part count, nesting depth, decoded text and calendar size.
 - Charsets that are unknown or lie are decoded with replacement, never rejected.
 - Headers are read raw and decoded by adapters/headerparse.py (RFC 2047, 8-bit bytes), so
-  both email policies yield the same values. compat32 parses the structure (policy.default
+  both email policies yield the same values; address fields are parsed from the raw values,
+  before any encoded word is decoded (a display name never adds an address). compat32 parses the structure (policy.default
   is ~12x slower on multipart mail, see `_parse_tree`); policy.default is the fallback when
   compat32 raises.
 - `parse_headers` (re-exported from headerparse) is the hot-path header-only parse.
@@ -241,8 +242,9 @@ def _message(tree: EmailMessage, heads: Headers, acc: _Acc, truncated: bool) -> 
     defects = [type(d).__name__ for d in tree.defects][:20] + acc.defects
     if truncated:
         defects.append("input truncated")
+    raw = [(str(k).lower(), str(v)) for k, v in tree.raw_items()]
     return Message(
-        **envelope(heads),
+        **envelope(heads, raw),
         content_type=ctype,
         report_type=params.get("report-type", "").lower(),
         text=text,

@@ -2,6 +2,12 @@
 
 A private CA is trusted only through an explicit `cafile`; there is no way to turn verification
 off (reliability.md row 15: the stdlib mail clients do not verify unless given a context).
+
+What a TLS failure means for the caller: only a certificate that fails verification (untrusted,
+expired, another host's name) is a configuration error (`refused_certificate`); any other
+ssl.SSLError - an EOF or a reset in the middle of a record, a record that cannot be decrypted,
+plaintext in the stream, a server that closes during the handshake - is the connection failing,
+which a retry with backoff may fix.
 """
 
 from __future__ import annotations
@@ -22,6 +28,11 @@ def client_context(cafile: Path | None = None) -> ssl.SSLContext:
     context.check_hostname = True
     context.verify_mode = ssl.CERT_REQUIRED
     return context
+
+
+def refused_certificate(exc: BaseException | None) -> bool:
+    """Is `exc` a certificate (or host name) that failed verification: a configuration error?"""
+    return isinstance(exc, ssl.SSLCertVerificationError)
 
 
 def describe_tls_failure(exc: ssl.SSLError) -> str:

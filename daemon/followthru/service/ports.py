@@ -16,7 +16,7 @@ from datetime import date, datetime
 from typing import Any, Protocol
 
 from followthru.adapters.imapdata import FolderMap, FolderState, HeaderRecord, IdleResult
-from followthru.adapters.sending import SendReport
+from followthru.adapters.smtp import SendReport
 from followthru.adapters.store.contacts import ContactRow, KnownRow
 from followthru.adapters.store.events import EventRow
 from followthru.adapters.store.mail import Watermark

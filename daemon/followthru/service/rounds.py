@@ -15,7 +15,7 @@ from followthru.config import Account
 from followthru.service.contacts import Service
 from followthru.service.outbox import Outbox
 from followthru.service.ports import Mailbox, Transport
-from followthru.service.sender import Sender
+from followthru.service.sender import Sender, SendProblems
 from followthru.service.sync import PassReport, Sync
 
 HeldBy = Callable[[], str | None]
@@ -28,22 +28,24 @@ class Round:
     what is due, unless `held_by` names an account not caught up (its replies are unknown)."""
 
     def __init__(self, service: Service, account: Account, box: Mailbox, folders: FolderMap,
-                 outbox: Outbox | None, transport: Transport,
-                 held_by: HeldBy = lambda: None) -> None:  # fmt: skip
+                 outbox: Outbox | None, transport: Transport, held_by: HeldBy = lambda: None,
+                 problems: SendProblems | None = None) -> None:  # fmt: skip
         self.service = service
+        self.problems = problems or SendProblems()  # kept by the caller across rounds
         self.account = account
         self.box = box
         self.folders = folders
         self.outbox = outbox
-        self.sender = Sender(service, account, transport)
+        self.sender = Sender(service, account, transport, self.problems)
         self.held_by = held_by
         self.sync = Sync(service, account, box, (folders.inbox.name, folders.sent.name))
 
     @classmethod
     async def start(cls, service: Service, account: Account, box: Mailbox, outbox: Outbox | None,
-                    transport: Transport, held_by: HeldBy = lambda: None) -> Round:  # fmt: skip
+                    transport: Transport, held_by: HeldBy = lambda: None,
+                    problems: SendProblems | None = None) -> Round:  # fmt: skip
         folders = await box.find_folders(account.folders)
-        return cls(service, account, box, folders, outbox, transport, held_by)
+        return cls(service, account, box, folders, outbox, transport, held_by, problems)
 
     async def run(self, now: datetime) -> PassReport:
         report = await self.sync.run(now)
@@ -54,6 +56,8 @@ class Round:
             await self.outbox.remove_closed(self.box, now)
             self.outbox.prepare(now)
             await self.outbox.publish(self.box, drafts, now)
+            if self.held_by() is None:
+                self.problems.failed.clear()  # this round's, not a daemon's lifetime of them
             if self.held_by() is None and await self.sender.send_due(now, self.box, sent):
                 await self.outbox.remove_closed(self.box, now)  # no sent draft left looking unsent
         return report

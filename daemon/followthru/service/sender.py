@@ -11,14 +11,21 @@ Invariants (SPEC invariant 5):
   state.db without its -wal never sends a message again.
 - Right before sending, the contact is asked again: an item the core no longer holds pending
   (a reply withdrew it) is never sent.
+- A refused login, certificate or secret is about the account, not the item: the item stays
+  approved, it is said once (one ERROR line), and no login is tried again while this
+  configuration runs (SendProblems lives as long as it; a reload or restart starts afresh):
+  repeated failed logins lock accounts.
+- Every email that was not sent (refused, or not sent after its retries) is noted in
+  SendProblems.failed (`run --once` exits 1); an `uncertain` one is not: it may have gone.
 """
 
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass, field
 from datetime import datetime
 
-from followthru.adapters.sending import Outcome, SendReport
+from followthru.adapters.smtp import Outcome, SendReport
 from followthru.adapters.store.outbox import OutboxRow
 from followthru.config import Account
 from followthru.core.events import Discarded, DraftRejected, OutboundSeen
@@ -46,14 +53,26 @@ def recover_interrupted(service: Service, now: datetime) -> int:
     return len(interrupted)
 
 
+@dataclass
+class SendProblems:
+    """What went wrong with sending: `refused` (the account's SMTP login, certificate or
+    secret; nothing more is tried while this configuration runs) and `failed` (one line per
+    email that was not sent, in the caller's last round)."""
+
+    refused: str | None = None
+    failed: list[str] = field(default_factory=list)
+
+
 class Sender:
     """Sends the due, approved emails over one account's SMTP server."""
 
-    def __init__(self, service: Service, account: Account, transport: Transport) -> None:
+    def __init__(self, service: Service, account: Account, transport: Transport,
+                 problems: SendProblems | None = None) -> None:  # fmt: skip
         self.service = service
         self.store = service.store
         self.account = account
         self.transport = transport
+        self.problems = problems or SendProblems()
 
     async def send_due(
         self, now: datetime, box: Mailbox | None = None, sent_folder: str | None = None
@@ -68,6 +87,8 @@ class Sender:
         last = self.store.outbox.last_sent_at()
         delivered = 0
         for item, slot in catch_up(due, now, self.service.policy, last_sent=last):
+            if self.problems.refused is not None:
+                break  # said once already; approved emails wait for a fixed configuration
             if slot <= now:
                 delivered += await self._send(item, now, box, sent_folder)
         return delivered
@@ -100,9 +121,7 @@ class Sender:
         try:
             report = await self._deliver(raw, item)
         except (AuthenticationFailed, TlsError, SecretUnavailable) as exc:
-            log.error("send_failed item=%d: %s (the item stays approved)", item.id, exc)
-            with self.store.transaction():
-                self.store.outbox.move(item.id, ItemEvent.NOT_SENT, now, error=str(exc))
+            self._refused(item, exc, now)
             return 0
         self._record(item, report, now)
         self.store.checkpoint()  # what became of it, in the main file (a lost -wal)
@@ -115,12 +134,23 @@ class Sender:
             await box.append(sent_folder, raw, ("\\Seen",), now)
         return 1 if report.outcome is Outcome.DELIVERED else 0
 
+    def _refused(self, item: OutboxRow, exc: Exception, now: datetime) -> None:
+        self.problems.refused = f"account {self.account.name}: {exc}"
+        self.problems.failed.append(f"item {item.id} not sent: {exc}")
+        log.error("account=%s sending stopped: %s; approved emails wait (fix the config, then "
+                  "restart or reload)", self.account.name, exc)  # fmt: skip
+        with self.store.transaction():
+            self.store.outbox.move(item.id, ItemEvent.NOT_SENT, now, error=str(exc))
+
     async def _deliver(self, raw: bytes, item: OutboxRow) -> SendReport:
         sender = self.service.config.identity.email
         return await self.transport.send(raw, sender, [*item.to, *item.cc])
 
     def _record(self, item: OutboxRow, report: SendReport, now: datetime) -> None:
         moves = self.store.outbox.move
+        if report.outcome in (Outcome.NOT_SENT_RETRYABLE, Outcome.NOT_SENT_PERMANENT):
+            # (`uncertain` is not a failure of the pass: it may have gone; the user decides.)
+            self.problems.failed.append(f"item {item.id} {report.outcome}: {report.reason}")
         with self.store.transaction():
             if report.outcome is Outcome.DELIVERED:
                 moves(item.id, ItemEvent.DELIVERED, now)
