@@ -21,7 +21,7 @@ from typing import Any
 
 import pytest
 
-from followthru.adapters.smtp import Outcome, RcptStatus, SendReport, send_with_retries
+from followthru.adapters.smtp import RcptStatus, SendOutcome, SendReport, send_with_retries
 from followthru.config import Secret, Server, TlsMode
 from followthru.errors import AuthenticationFailed, TlsError
 from tests.rig import LOOPBACK
@@ -128,7 +128,7 @@ async def test_delivers_exactly_the_stored_bytes_to_to_and_cc(smtpd: SmtpServer)
     report = await send(plain(smtpd), smtpd.password, naps)
 
     [received] = smtpd.messages
-    assert report.outcome is Outcome.DELIVERED
+    assert report.outcome is SendOutcome.DELIVERED
     assert (report.step, report.attempts, report.reply) == ("end_of_data", 1, (250, "2.0.0 Queued"))
     assert report.accepted == (ADA, BO) and report.refused == ()
     assert received.data == MESSAGE  # byte for byte: the "." lines went through dot-stuffing
@@ -141,7 +141,7 @@ async def test_delivers_exactly_the_stored_bytes_to_to_and_cc(smtpd: SmtpServer)
 async def test_each_recipient_gets_exactly_one_rcpt(smtpd: SmtpServer) -> None:
     report = await send(plain(smtpd), smtpd.password, Naps(), recipients=[ADA, BO, ADA.upper()])
 
-    assert report.outcome is Outcome.DELIVERED
+    assert report.outcome is SendOutcome.DELIVERED
     assert [m.rcpt_tos for m in smtpd.messages] == [(ADA, BO)]
     assert [c for c, _ in smtpd.transcript if c.startswith("RCPT")] == [
         f"RCPT TO:<{ADA}>",
@@ -187,7 +187,7 @@ async def test_a_4xx_before_the_data_is_retried_and_delivered_once(
 
     report = await send(plain(smtpd), smtpd.password, naps)
 
-    assert report.outcome is Outcome.DELIVERED
+    assert report.outcome is SendOutcome.DELIVERED
     assert report.attempts == 2 and len(naps.delays) == 1
     assert [m.outcome for m in smtpd.messages] == ["accepted"]
     assert [c.split()[0] for c, r in smtpd.transcript if r == reply] == [command]
@@ -200,7 +200,7 @@ async def test_one_recipient_refused_for_now_holds_the_whole_message_back(
     naps = Naps()
 
     report = await send(plain(smtpd), smtpd.password, naps, attempts=1)
-    assert report.outcome is Outcome.NOT_SENT_RETRYABLE
+    assert report.outcome is SendOutcome.NOT_SENT_RETRYABLE
     assert [(r.address, r.status, r.code) for r in report.recipients] == [
         (ADA, RcptStatus.ACCEPTED, 250),
         (BO, RcptStatus.REFUSED_TRANSIENTLY, 452),
@@ -208,7 +208,7 @@ async def test_one_recipient_refused_for_now_holds_the_whole_message_back(
     assert smtpd.messages == []  # nobody got it: it goes out whole, later
 
     again = await send(plain(smtpd), smtpd.password, naps)
-    assert again.outcome is Outcome.DELIVERED
+    assert again.outcome is SendOutcome.DELIVERED
     assert [m.rcpt_tos for m in smtpd.messages] == [(ADA, BO)]
 
 
@@ -220,7 +220,7 @@ async def test_retries_stop_after_the_attempts_with_capped_jittered_backoff(
 
     report = await send(plain(smtpd), smtpd.password, naps, attempts=6, base_delay=1, max_delay=5)
 
-    assert report.outcome is Outcome.NOT_SENT_RETRYABLE
+    assert report.outcome is SendOutcome.NOT_SENT_RETRYABLE
     assert (report.attempts, report.step, report.reply) == (
         6,
         "mail",
@@ -242,7 +242,7 @@ async def test_an_unreachable_server_is_retryable() -> None:
 
     report = await send(config(port), None, naps)
 
-    assert report.outcome is Outcome.NOT_SENT_RETRYABLE
+    assert report.outcome is SendOutcome.NOT_SENT_RETRYABLE
     assert report.step == "connect" and report.attempts == 3 and len(naps.delays) == 2
     assert {r.status for r in report.recipients} == {RcptStatus.NOT_TRIED}
 
@@ -295,7 +295,7 @@ async def test_a_4xx_or_a_hang_up_in_reply_to_data_is_before_the_hand_over(
     async with bare_smtp([data_reply]) as bare:
         report = await send(config(bare.port), None, naps)
 
-    assert report.outcome is Outcome.DELIVERED
+    assert report.outcome is SendOutcome.DELIVERED
     assert report.attempts == 2 and len(naps.delays) == 1
     assert len(bare.received) == 1
 
@@ -305,7 +305,7 @@ async def test_a_5xx_in_reply_to_data_is_final() -> None:
     async with bare_smtp(["554 5.7.1 No mail from you"]) as bare:
         report = await send(config(bare.port), None, naps)
 
-    assert report.outcome is Outcome.NOT_SENT_PERMANENT
+    assert report.outcome is SendOutcome.NOT_SENT_PERMANENT
     assert (report.step, report.reply) == ("data", (554, "5.7.1 No mail from you"))
     assert not report.data_handed_over
     assert bare.received == [] and naps.delays == []
@@ -322,7 +322,7 @@ async def test_a_drop_after_the_final_dot_is_uncertain_and_never_retried(
 
     report = await send(plain(smtpd), smtpd.password, naps)
 
-    assert report.outcome is Outcome.UNCERTAIN
+    assert report.outcome is SendOutcome.UNCERTAIN
     assert report.data_handed_over and report.reply is None
     assert report.attempts == 1 and naps.delays == []
     assert [m.outcome for m in smtpd.messages] == ["dropped"]  # it did arrive, once
@@ -338,7 +338,7 @@ async def test_a_stall_after_the_final_dot_is_uncertain_and_never_retried(
     report = await send(plain(smtpd), smtpd.password, naps, timeout=0.3)
 
     assert time.monotonic() - started < 2
-    assert report.outcome is Outcome.UNCERTAIN
+    assert report.outcome is SendOutcome.UNCERTAIN
     assert "timed out" in report.reason
     assert report.attempts == 1 and naps.delays == []
     assert [m.outcome for m in smtpd.messages] == ["stalled"]
@@ -352,7 +352,7 @@ async def test_a_4xx_after_the_final_dot_is_uncertain_and_never_retried(
 
     report = await send(plain(smtpd), smtpd.password, naps)
 
-    assert report.outcome is Outcome.UNCERTAIN
+    assert report.outcome is SendOutcome.UNCERTAIN
     assert report.reply == (451, "4.3.0 Queue write error")
     assert report.attempts == 1 and naps.delays == []
     assert smtpd.messages == []
@@ -364,7 +364,7 @@ async def test_a_5xx_after_the_final_dot_is_final(smtpd: SmtpServer) -> None:
 
     report = await send(plain(smtpd), smtpd.password, naps)
 
-    assert report.outcome is Outcome.NOT_SENT_PERMANENT
+    assert report.outcome is SendOutcome.NOT_SENT_PERMANENT
     assert report.data_handed_over and report.reply == (554, "5.7.1 Message rejected as spam")
     assert report.attempts == 1 and naps.delays == []
     assert smtpd.messages == []
@@ -378,7 +378,7 @@ async def test_one_recipient_refused_the_other_gets_it(smtpd: SmtpServer) -> Non
 
     report = await send(plain(smtpd), smtpd.password, Naps())
 
-    assert report.outcome is Outcome.DELIVERED
+    assert report.outcome is SendOutcome.DELIVERED
     assert report.accepted == (ADA,)
     [refused] = report.refused
     assert (refused.address, refused.status) == (BO, RcptStatus.REFUSED_PERMANENTLY)
@@ -401,7 +401,7 @@ async def test_a_5xx_for_every_recipient_or_the_sender_is_final(
 
     report = await send(plain(smtpd), smtpd.password, naps)
 
-    assert report.outcome is Outcome.NOT_SENT_PERMANENT
+    assert report.outcome is SendOutcome.NOT_SENT_PERMANENT
     assert report.step == step and report.attempts == 1 and naps.delays == []
     assert smtpd.messages == []
 
@@ -429,7 +429,7 @@ async def test_a_login_the_server_cannot_check_now_is_retried(smtpd: SmtpServer)
     smtpd.handler.auth_reply = "454 4.7.0 Temporary authentication failure"
     naps = Naps()
     report = await send(plain(smtpd), smtpd.password, naps)
-    assert report.outcome is Outcome.NOT_SENT_RETRYABLE and report.step == "connect"
+    assert report.outcome is SendOutcome.NOT_SENT_RETRYABLE and report.step == "connect"
     assert "454" in report.reason and report.attempts == 3 and len(naps.delays) == 2
     assert smtpd.auth_attempts == [("PLAIN", False)] * 3 and smtpd.messages == []
 
@@ -440,7 +440,7 @@ async def test_a_login_uses_one_mechanism(
 ) -> None:
     server = await smtpd_factory(mechanisms=offered)
     report = await send(plain(server), server.password, Naps())
-    assert report.outcome is Outcome.DELIVERED
+    assert report.outcome is SendOutcome.DELIVERED
     assert server.auth_attempts == [(offered[0], True)]
 
 
@@ -456,7 +456,7 @@ async def test_implicit_tls_and_starttls_with_the_private_ca(
             server.port, host="localhost", tls=mode, username=server.username, cafile=tls_rig.cafile
         )
         report = await send(settings, server.password, Naps())
-        assert report.outcome is Outcome.DELIVERED
+        assert report.outcome is SendOutcome.DELIVERED
         assert [(m.tls, m.data) for m in server.messages] == [(True, MESSAGE)]
 
 
@@ -494,7 +494,7 @@ async def test_a_handshake_cut_short_is_a_connection_failure_retried(
         proxy.refuse_handshakes(answer=answer)
         settings = config(proxy.port, tls=mode, username=server.username, cafile=tls_rig.cafile)
         report = await send(settings, server.password, naps)
-    assert report.outcome is Outcome.NOT_SENT_RETRYABLE and report.step == "connect"
+    assert report.outcome is SendOutcome.NOT_SENT_RETRYABLE and report.step == "connect"
     assert report.attempts == 3
     assert len(naps.delays) == 2 and server.messages == []
 
@@ -533,7 +533,7 @@ async def test_xoauth2_delivers_with_the_right_token_and_refuses_a_wrong_one(
     with pytest.raises(AuthenticationFailed, match="535") as refused:
         await send(settings, stale, naps, oauth2=True)
 
-    assert report.outcome is Outcome.DELIVERED
+    assert report.outcome is SendOutcome.DELIVERED
     assert [(m.login, m.data) for m in server.messages] == [(server.username, MESSAGE)]
     assert naps.delays == []
     assert_not_leaked(stale, server.username, refused.value, caplog)

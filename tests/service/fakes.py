@@ -19,7 +19,7 @@ from followthru.adapters.imapdata import (
     IdleResult,
     header_block,
 )
-from followthru.adapters.smtp import Outcome, RcptStatus, RecipientResult, SendReport
+from followthru.adapters.smtp import RcptStatus, RecipientResult, SendOutcome, SendReport
 from followthru.config import Folders
 
 
@@ -147,12 +147,12 @@ class FakeTransport:
     """SMTP that records every message handed to it and answers `outcome` (delivered by
     default)."""
 
-    def __init__(self, outcome: Outcome = Outcome.DELIVERED) -> None:
+    def __init__(self, outcome: SendOutcome = SendOutcome.DELIVERED) -> None:
         self.outcome = outcome
         self.sent: list[Sent] = []
 
     async def send(self, message: bytes, sender: str, recipients: Sequence[str]) -> SendReport:
         self.sent.append(Sent(message, sender, tuple(recipients)))
         results = tuple(RecipientResult(r, RcptStatus.ACCEPTED, 250) for r in recipients)
-        step = "end_of_data" if self.outcome is not Outcome.NOT_SENT_RETRYABLE else "rcpt"
+        step = "end_of_data" if self.outcome is not SendOutcome.NOT_SENT_RETRYABLE else "rcpt"
         return SendReport(self.outcome, step, f"fake: {self.outcome}", results)

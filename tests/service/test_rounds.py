@@ -19,7 +19,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from followthru.adapters.smtp import Outcome
+from followthru.adapters.smtp import SendOutcome
 from followthru.adapters.store import Store
 from followthru.adapters.template_check import check_templates
 from followthru.config import Config, load_config
@@ -70,7 +70,7 @@ def service(config: Config) -> Iterator[Service]:
 class World:
     """The daemon's first account over fakes, the user's mail client as test steps."""
 
-    def __init__(self, service: Service, outcome: Outcome = Outcome.DELIVERED) -> None:
+    def __init__(self, service: Service, outcome: SendOutcome = SendOutcome.DELIVERED) -> None:
         self.service = service
         self.box = FakeMailbox()
         self.smtp = FakeTransport(outcome)
@@ -160,7 +160,7 @@ async def test_a_reply_withdraws_the_approved_email_before_it_goes_out(service: 
 
 
 async def test_an_uncertain_send_is_never_sent_again_on_its_own(service: Service) -> None:
-    world = World(service, Outcome.UNCERTAIN)
+    world = World(service, SendOutcome.UNCERTAIN)
     interview(service, at(2, 14))
     await world.round(at(2, 16))
     world.box.flag("Drafts", world.draft_uid(Step.THANK_YOU))

@@ -200,7 +200,7 @@ up to its 354; "end_of_data" is after the body was handed over (the only step th
 `uncertain`)."""
 
 
-class Outcome(StrEnum):
+class SendOutcome(StrEnum):
     DELIVERED = "delivered"
     NOT_SENT_RETRYABLE = "not_sent_retryable"
     NOT_SENT_PERMANENT = "not_sent_permanent"
@@ -229,7 +229,7 @@ class SendReport:
     """One attempt (or the last of several): `reason` is one line naming the server and the
     server's words, fit for a log and for the user; `reply` is the last reply (code, text)."""
 
-    outcome: Outcome
+    outcome: SendOutcome
     step: Step
     reason: str
     recipients: tuple[RecipientResult, ...]
@@ -406,40 +406,44 @@ class _Attempt:
             if r.status is not RcptStatus.ACCEPTED
         )
         if RcptStatus.REFUSED_TRANSIENTLY in statuses:
-            return self.report(Outcome.NOT_SENT_RETRYABLE, f"RCPT refused for now ({refusals})")
+            return self.report(SendOutcome.NOT_SENT_RETRYABLE, f"RCPT refused for now ({refusals})")
         if RcptStatus.ACCEPTED not in statuses:
-            return self.report(Outcome.NOT_SENT_PERMANENT, f"every RCPT refused ({refusals})")
+            return self.report(SendOutcome.NOT_SENT_PERMANENT, f"every RCPT refused ({refusals})")
         return None
 
     def refused(self, code: int, text: str) -> SendReport:
         """A reply before the hand-over: 5xx is final, anything else may pass with time."""
-        outcome = Outcome.NOT_SENT_PERMANENT if 500 <= code < 600 else Outcome.NOT_SENT_RETRYABLE
+        outcome = (
+            SendOutcome.NOT_SENT_PERMANENT if 500 <= code < 600 else SendOutcome.NOT_SENT_RETRYABLE
+        )
         words = f"{self.step.upper()} refused: {code} {text}"
         return self.report(outcome, words, (code, text))
 
     def lost(self, exc: BaseException) -> SendReport:
         words = f"connection lost at {self.step.upper()}, before the message data ({_said(exc)})"
-        return self.report(Outcome.NOT_SENT_RETRYABLE, words)
+        return self.report(SendOutcome.NOT_SENT_RETRYABLE, words)
 
     def unanswered(self, exc: BaseException) -> SendReport:
         words = f"no reply after the message data ({_said(exc)}): it may have been delivered"
-        return self.report(Outcome.UNCERTAIN, words)
+        return self.report(SendOutcome.UNCERTAIN, words)
 
     def final(self, code: int, text: str) -> SendReport:
         if code == 250:
-            return self.report(Outcome.DELIVERED, f"delivered: {code} {text}", (code, text))
+            return self.report(SendOutcome.DELIVERED, f"delivered: {code} {text}", (code, text))
         if 500 <= code < 600:
-            return self.report(Outcome.NOT_SENT_PERMANENT, f"refused: {code} {text}", (code, text))
+            return self.report(
+                SendOutcome.NOT_SENT_PERMANENT, f"refused: {code} {text}", (code, text)
+            )
         words = f"answered {code} {text} after the message data: it may have been delivered"
-        return self.report(Outcome.UNCERTAIN, words, (code, text))
+        return self.report(SendOutcome.UNCERTAIN, words, (code, text))
 
     def session_failed(self, exc: TransientSendError | PermanentSendError) -> SendReport:
         if isinstance(exc, PermanentSendError):
-            return SendReport(Outcome.NOT_SENT_PERMANENT, "connect", str(exc), self._results())
-        return SendReport(Outcome.NOT_SENT_RETRYABLE, "connect", str(exc), self._results())
+            return SendReport(SendOutcome.NOT_SENT_PERMANENT, "connect", str(exc), self._results())
+        return SendReport(SendOutcome.NOT_SENT_RETRYABLE, "connect", str(exc), self._results())
 
     def report(
-        self, outcome: Outcome, words: str, reply: tuple[int, str] | None = None
+        self, outcome: SendOutcome, words: str, reply: tuple[int, str] | None = None
     ) -> SendReport:
         reason = f"{self.where}: {words}"
         return SendReport(outcome, self.step, reason, self._results(), reply)
@@ -509,7 +513,7 @@ def _said(exc: BaseException) -> str:
 
 
 def _retryable(report: SendReport) -> bool:
-    return report.outcome is Outcome.NOT_SENT_RETRYABLE
+    return report.outcome is SendOutcome.NOT_SENT_RETRYABLE
 
 
 def _last_report(state: RetryCallState) -> SendReport:

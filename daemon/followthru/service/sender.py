@@ -25,7 +25,7 @@ import logging
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from followthru.adapters.smtp import Outcome, SendReport
+from followthru.adapters.smtp import SendOutcome, SendReport
 from followthru.adapters.store.outbox import OutboxRow
 from followthru.config import Account
 from followthru.core.events import Discarded, DraftRejected, OutboundSeen
@@ -126,13 +126,13 @@ class Sender:
         self._record(item, report, now)
         self.store.checkpoint()  # what became of it, in the main file (a lost -wal)
         if (
-            report.outcome is Outcome.DELIVERED
+            report.outcome is SendOutcome.DELIVERED
             and box is not None
             and sent_folder
             and self._save_copy(box)
         ):
             await box.append(sent_folder, raw, ("\\Seen",), now)
-        return 1 if report.outcome is Outcome.DELIVERED else 0
+        return 1 if report.outcome is SendOutcome.DELIVERED else 0
 
     def _refused(self, item: OutboxRow, exc: Exception, now: datetime) -> None:
         self.problems.refused = f"account {self.account.name}: {exc}"
@@ -148,20 +148,20 @@ class Sender:
 
     def _record(self, item: OutboxRow, report: SendReport, now: datetime) -> None:
         moves = self.store.outbox.move
-        if report.outcome in (Outcome.NOT_SENT_RETRYABLE, Outcome.NOT_SENT_PERMANENT):
+        if report.outcome in (SendOutcome.NOT_SENT_RETRYABLE, SendOutcome.NOT_SENT_PERMANENT):
             # (`uncertain` is not a failure of the pass: it may have gone; the user decides.)
             self.problems.failed.append(f"item {item.id} {report.outcome}: {report.reason}")
         with self.store.transaction():
-            if report.outcome is Outcome.DELIVERED:
+            if report.outcome is SendOutcome.DELIVERED:
                 moves(item.id, ItemEvent.DELIVERED, now)
                 self._outbound(item, now)
                 log.info("sent item=%d step=%s message_id=%s", item.id, item.step, item.message_id)
-            elif report.outcome is Outcome.UNCERTAIN:
+            elif report.outcome is SendOutcome.UNCERTAIN:
                 moves(item.id, ItemEvent.SEND_UNKNOWN, now, error=report.reason)
                 log.warning(
                     "uncertain item=%d: %s; never re-sent on its own", item.id, report.reason
                 )
-            elif report.outcome is Outcome.NOT_SENT_PERMANENT:
+            elif report.outcome is SendOutcome.NOT_SENT_PERMANENT:
                 moves(item.id, ItemEvent.REFUSED, now, error=report.reason)
                 event = DraftRejected(at=now, step=item.step, why=Discarded.REJECTED)
                 self.service.apply(item.contact_id, event, now)
