@@ -46,9 +46,8 @@ from followthru.errors import (
 from followthru.service.contacts import Service
 from followthru.service.outbox import Outbox
 from followthru.service.ports import Mailbox
-from followthru.service.rounds import HeldBy, Round
+from followthru.service.rounds import HeldBy, Round, RoundReport
 from followthru.service.sender import SendProblems, recover_interrupted
-from followthru.service.sync import PassReport
 
 log = logging.getLogger(__name__)
 Clock = Callable[[], datetime]
@@ -65,7 +64,7 @@ def real_clock() -> datetime:
 
 @dataclass(frozen=True, slots=True)
 class OnceReport:
-    passes: tuple[PassReport, ...]
+    rounds: tuple[RoundReport, ...]
     timers: int
     unread: tuple[tuple[str, str], ...] = ()  # (account, why): not read, so nothing was sent
     failed: tuple[str, ...] = ()  # one line per email that did not go out
@@ -79,7 +78,7 @@ async def run_once(config: Config, now: datetime) -> OnceReport:
         service = Service(store, config)
         recover_interrupted(service, now)
         service.refresh_store(now)
-        passes: dict[int, PassReport] = {}
+        rounds: dict[int, RoundReport] = {}
         unread: list[tuple[str, str]] = []
         problems = SendProblems()
         # The first account, whose round sends, goes last: a reply that reached any other
@@ -91,14 +90,16 @@ async def run_once(config: Config, now: datetime) -> OnceReport:
                 async with await connect(account) as box:
                     one = await Round.start(service, account, box, outbox, SmtpTransport(account),
                                             _unread_name(unread), problems)  # fmt: skip
-                    passes[number] = await one.run(now)
+                    rounds[number] = await one.run(now)
             except (MailboxUnavailable, AuthenticationFailed, TlsError, SecretUnavailable) as exc:
                 if number == 0:
                     raise
                 log.warning("account=%s not read: %s; nothing is sent this pass", account.name, exc)
                 unread.append((account.name, str(exc)))
         fired = [d for d in service.tick(now) if not d.ignored]
-    return OnceReport(tuple(passes[n] for n in sorted(passes)), len(fired), tuple(unread),
+    done = tuple(rounds[n] for n in sorted(rounds))
+    timers = len(fired) + sum(r.timers for r in done)
+    return OnceReport(done, timers, tuple(unread),
                       tuple(problems.failed))  # fmt: skip
 
 
@@ -405,7 +406,7 @@ class Watcher:
                  folders.sent.name, folders.drafts.name, box.can_idle)  # fmt: skip
         while not self.stop.is_set():
             self.caught_up = False
-            report = await one.run(self.clock())
+            report = (await one.run(self.clock())).sync
             self.first_pass_over = True
             self.drops = 0  # a round completed: the next drop starts the backoff afresh
             if report.scanned:

@@ -293,11 +293,16 @@ def _run(ctx: Context) -> int:
     config = ctx.config
     if ctx.args.once:
         report = asyncio.run(app.run_once(config, ctx.now()))
-        for done in report.passes:
+        for one in report.rounds:
+            done = one.sync
             print(
                 f"{done.account}: {done.scanned} new message(s), {done.relevant} about contacts, {done.events} event(s)"
             )
-        print(f"timers: {report.timers} fired")
+        drafts, approved, sent = (
+            sum(getattr(r, k) for r in report.rounds) for k in ("drafts", "approved", "sent")
+        )
+        print(f"timers: {report.timers} fired; drafts: {drafts} written to Drafts; "
+              f"approved by flag: {approved}; sent: {sent}")  # fmt: skip
         for account, why in report.unread:
             print(f"followthru: account {account} not read ({scrub(why)}): nothing was sent",
                   file=sys.stderr)  # fmt: skip
@@ -325,6 +330,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"followthru: {scrub(str(exc))}", file=sys.stderr)
         return EXIT_FAILURE
     except KeyboardInterrupt:
+        print("followthru: interrupted (a send in progress is left uncertain: see `followthru queue`)",
+              file=sys.stderr)  # fmt: skip
         return 130
     except BrokenPipeError:  # `followthru queue | head`: the reader left; nothing to report
         sys.stderr.close()

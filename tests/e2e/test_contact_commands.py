@@ -338,3 +338,27 @@ def test_a_draft_nobody_acted_on_expires_and_the_user_is_told(
         )  # > due + 5 days
     statuses = {q["step"]: q["status"] for q in run_json(capsys, config, "queue", "--all")}
     assert statuses["thank_you"] == "expired"
+
+
+def test_add_interview_refuses_the_users_own_address_and_a_day_without_a_time(
+    config: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, _, err = run(capsys, config, "add", "interview", "--email", "Jane@Example.com",
+                       "--at", "2026-03-02T14:00", "--now", NOW)  # fmt: skip
+    assert code == 2 and "is your own address" in err
+    code, _, err = run(capsys, config, "add", "interview", "--email", "bob@acme.example",
+                       "--at", "2026-03-02", "--now", NOW)  # fmt: skip
+    assert code == 2 and "has no time of day" in err and "2026-03-02T14:00" in err
+    assert run_json(capsys, config, "contacts", "--now", NOW) == []
+
+
+def test_approve_says_when_it_goes_out_and_refuses_an_item_not_written_yet(
+    config: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    run(capsys, config, "add", "interview", "--email", "bob@acme.example", "--at",
+        "2026-03-06T17:00:00+01:00", "--now", "2026-03-06T19:00:00+01:00")  # fmt: skip
+    [item] = run_json(capsys, config, "queue", "--json", "--now", NOW)
+    code, _, err = run(
+        capsys, config, "approve", str(item["id"]), "--now", "2026-03-06T19:00:00+01:00"
+    )
+    assert code == 1 and "has no draft yet" in err  # nothing rendered before the daemon's pass

@@ -77,11 +77,16 @@ async def test_an_approved_thank_you_is_delivered_once_and_filed_in_sent(
         "--now",
         NOW,
     )
-    await cli(config, capsys, "run", "--once", "--now", NOW)
+    first = await cli(config, capsys, "run", "--once", "--now", NOW)
+    assert "drafts: 1 written to Drafts; approved by flag: 0; sent: 0" in first  # a true summary
     [item] = await queue(config, capsys)
-    await cli(config, capsys, "approve", str(item["id"]), "--now", NOW)
-    for minute in (31, 32, 33):  # the next passes send it once, then never again
+    said = await cli(config, capsys, "approve", str(item["id"]), "--now", NOW)
+    assert "it goes out now (Europe/Berlin)" in said
+    passes = [
         await cli(config, capsys, "run", "--once", "--now", f"2026-03-02T15:{minute}:00+00:00")
+        for minute in (31, 32, 33)  # the next passes send it once, then never again
+    ]
+    assert "sent: 1" in passes[0] and all("sent: 0" in p for p in passes[1:])
     assert len(smtpd.messages) == 1
     sent = message_from_bytes(smtpd.messages[0].data, policy=policy.default)
     assert sent["Message-ID"] == item["message_id"] and sent["Subject"] == "Thank you, Bob"
@@ -420,3 +425,38 @@ async def test_run_once_with_a_refused_smtp_certificate_exits_1_with_one_line(
     assert expired.messages == []
     [item] = await queue(config, capsys)
     assert item["status"] == "approved"
+
+
+async def test_ctrl_c_during_a_stalled_send_stops_at_once_and_leaves_it_uncertain(
+    imap_server: ImapAccount,
+    sending_config: Path,
+    smtpd: SmtpServer,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """The server holds the reply after the data; the user presses Ctrl-C: `run --once` ends
+    within a second or two, says so in one line, and the item is `uncertain` (never re-sent)."""
+    config = sending_config
+    item = await approved_thanks(config, capsys)
+    smtpd.script.stall_after_data()
+    daemon = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "followthru", "run", "--once", "--config", str(config), "--now", "2026-03-02T15:31:00+00:00",
+        stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.PIPE,
+    )  # fmt: skip
+    try:
+        async with asyncio.timeout(30):
+            while not any(m.outcome == "stalled" for m in smtpd.messages):  # noqa: ASYNC110
+                await asyncio.sleep(0.05)
+        pressed = asyncio.get_running_loop().time()
+        daemon.send_signal(signal.SIGINT)
+        async with asyncio.timeout(5):
+            _, err = await daemon.communicate()
+        took = asyncio.get_running_loop().time() - pressed
+    finally:
+        if daemon.returncode is None:
+            daemon.kill()
+            await daemon.wait()
+    assert daemon.returncode == 130 and took < 2.0
+    lines = err.decode().strip().splitlines()
+    assert lines[-1].startswith("followthru: interrupted")
+    [after] = await queue(config, capsys)
+    assert after["id"] == item["id"] and after["status"] == "uncertain"

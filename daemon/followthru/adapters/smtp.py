@@ -99,6 +99,9 @@ async def smtp_session(
         if server.username and secret is not None:
             await _login(client, where, server.username, secret, oauth2)
         yield client
+    except (asyncio.CancelledError, KeyboardInterrupt):
+        client.close()  # stopped mid-session: no QUIT, whose reply a stalled server never sends
+        raise
     finally:
         if client.is_connected:
             try:

@@ -31,8 +31,15 @@ def add_interview(service: Service, args: Any, now: datetime) -> int:
     duration = parse_duration(args.duration)
     if duration is None or duration <= timedelta(0):
         raise UsageError(f"--duration {args.duration!r} is not a duration like 45m or 1h30m")
+    email = _address("--email", args.email)
+    if email in service.config.identity.addresses:
+        raise UsageError(f"--email {email} is your own address (identity): give the interviewer's")
+    if "T" not in args.at.upper() and " " not in args.at.strip():
+        raise UsageError(
+            f"--at {args.at!r} has no time of day: give when it starts, e.g. {args.at}T14:00"
+        )
     new = NewInterview(
-        email=_address("--email", args.email),
+        email=email,
         start=parse_time("--at", args.at, tz),
         duration=duration,
         name=args.name or "",

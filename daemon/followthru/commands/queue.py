@@ -13,8 +13,10 @@ from email import message_from_bytes, policy
 from pathlib import Path
 from typing import Any
 
+from followthru.adapters.store import OutboxRow
 from followthru.commands.contacts import queue_json
 from followthru.core.items import OPEN, ItemStatus
+from followthru.core.schedule import release_at
 from followthru.errors import UsageError, UserError
 from followthru.service.contacts import Service
 from followthru.service.outbox import Outbox
@@ -52,7 +54,7 @@ def act(service: Service, args: Any, now: datetime) -> int:
     if command == "approve":
         item = outbox.approve(args.id, now)
         print(
-            f"approved #{item.id} ({item.step} to {', '.join(item.to)}): it goes out at its due time"
+            f"approved #{item.id} ({item.step} to {', '.join(item.to)}): {_when(service, item, now)}"
         )
     elif command == "reject":
         item = outbox.reject(args.id, now)
@@ -65,6 +67,17 @@ def act(service: Service, args: Any, now: datetime) -> int:
         item = outbox.snooze(args.id, until, now)
         print(f"snoozed #{item.id} ({item.step}) until {until.isoformat()}")
     return 0
+
+
+def _when(service: Service, item: OutboxRow, now: datetime) -> str:
+    """When the approved email goes out, in the user's zone (the daemon sends it then)."""
+    contact = service.replay(item.contact_id)
+    at = release_at(item.step, item.due_at, contact, service.policy, now)
+    if at is None:
+        return "it will not go out: the contact's flow no longer holds it"
+    local = at.astimezone(service.config.identity.timezone)
+    when = "now" if at <= now else local.strftime("%a %d %b %Y %H:%M")
+    return f"it goes out {when} ({service.config.identity.timezone.key}), on the daemon's next pass then"
 
 
 def _until(text: str, service: Service) -> datetime:

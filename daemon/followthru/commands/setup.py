@@ -54,22 +54,43 @@ def backup(config: Config, target: Path) -> int:
 def check(config: Config, *, as_json: bool) -> int:
     """Log in to every account's IMAP and SMTP server and show the folders that will be used."""
     reports = [_check_account(account) for account in config.accounts]
+    store_problem = _check_store(config.store_path)
     if as_json:
         out = {
             "config": str(config.path),
             "store": str(config.store_path),
-            "ok": not any(r.problems for r in reports),
+            "store_problem": store_problem,
+            "ok": not any(r.problems for r in reports) and store_problem is None,
             "accounts": [{"name": r.name, **r.data, "problems": r.problems} for r in reports],
         }
         print(json.dumps(out, indent=2))
     else:
-        _print_reports(config, reports)
-    return 1 if any(r.problems for r in reports) else 0
+        _print_reports(config, reports, store_problem)
+    return 1 if any(r.problems for r in reports) or store_problem else 0
 
 
-def _print_reports(config: Config, reports: list[AccountReport]) -> None:
+def _check_store(path: Path) -> str | None:
+    """Can the daemon keep its state at `path`? An existing store is opened (and checked),
+    never created here; for a new one, the nearest existing folder must be writable."""
+    if path.exists():
+        try:
+            with Store.open(path):
+                return None
+        except FollowthruError as exc:
+            return str(exc)
+    folder = path.parent
+    while not folder.exists() and folder != folder.parent:
+        folder = folder.parent
+    if os.access(folder, os.W_OK | os.X_OK):
+        return None
+    return f"{path}: the state store cannot be created: {folder} is not writable"
+
+
+def _print_reports(config: Config, reports: list[AccountReport], store_problem: str | None) -> None:
     print(f"config  {config.path}: valid")
-    print(f"store   {config.store_path}")
+    print(f"store   {config.store_path}" + (f"  FAILED: {store_problem}" if store_problem else ""))
+    if store_problem:
+        print(f"followthru: {store_problem}", file=sys.stderr)
     for report in reports:
         print(f"account {report.name}")
         for label, text in report.lines:

@@ -105,9 +105,11 @@ class Outbox:
             count += 1
         return count
 
-    async def reconcile(self, box: Mailbox, folder: str, sent_folder: str, now: datetime) -> None:
+    async def reconcile(self, box: Mailbox, folder: str, sent_folder: str, now: datetime) -> int:
         """Read what the user did with our drafts: edited (their version is adopted), flagged
-        (approved, or refused with a notice), deleted (rejected)."""
+        (approved, or refused with a notice), deleted (rejected). Returns how many were
+        approved by flag."""
+        approved = 0
         drafted = [i for i in self.store.outbox.items() if i.draft_uid is not None]
         found = versions.match(drafted, await versions.read_drafts(box, folder))
         waiting = [i for i in drafted if i.status in WAITING and i.message_id]
@@ -121,7 +123,8 @@ class Outbox:
                 continue
             adopted = await versions.adopt(self.service, box, folder, item, mine, now)
             if mine.newest.flagged and self._by_flag(item):
-                await self._approve_by_flag(box, folder, item, mine, adopted, now)
+                approved += await self._approve_by_flag(box, folder, item, mine, adopted, now)
+        return approved
 
     def _by_flag(self, item: OutboxRow) -> bool:
         return (
@@ -176,14 +179,14 @@ class Outbox:
     # --- decisions ------------------------------------------------------------------------
 
     async def _approve_by_flag(self, box: Mailbox, folder: str, item: OutboxRow,
-                               mine: Versions, adopted: versions.Adopted, now: datetime) -> None:  # fmt: skip
+                               mine: Versions, adopted: versions.Adopted, now: datetime) -> int:  # fmt: skip
         """The user flagged their newest version: it goes out as it is, or, when it must not,
         the flag comes off and the user is told why (never a silent WARNING line only)."""
         why = adopted.refused
         if why is None:
             try:
                 self.approve(item.id, now)
-                return
+                return 1
             except UserError as exc:
                 why = str(exc)
         await box.unflag(folder, mine.newest.uid)
@@ -195,6 +198,7 @@ class Outbox:
             self.store.notices.add("approval_refused", text, now, contact_id=item.contact_id,
                                    item_id=item.id)  # fmt: skip
         log.warning("approval_refused item=%d: %s (unflagged; the user is told)", item.id, why)
+        return 0
 
     def approve(self, item_id: int, now: datetime) -> OutboxRow:
         """Approve a pending email (or send an uncertain one again, the user's decision): it
@@ -204,6 +208,9 @@ class Outbox:
             raise UserError(
                 f"item {item_id} is a task: mark it done with `followthru done {item_id}`"
             )
+        if item.message_id is None:
+            raise UserError(f"item {item_id} has no draft yet: the daemon writes it on its next pass "
+                            "(or run `followthru run --once`); approve it then")  # fmt: skip
         why = versions.refused(self.service, self.store.outbox.rendered(item_id))
         if why is not None:
             raise UserError(f"item {item_id} cannot be sent as it is: {why}; "

@@ -8,6 +8,7 @@ sends nothing while `held_by` names an account whose mail is not read up to now.
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import datetime
 
 from followthru.adapters.imapdata import FolderMap
@@ -20,6 +21,18 @@ from followthru.service.sync import PassReport, Sync
 
 HeldBy = Callable[[], str | None]
 """The name of an account whose mail is not read up to now (sending waits), or None."""
+
+
+@dataclass(frozen=True, slots=True)
+class RoundReport:
+    """What a round did: its sync pass, timers that changed a contact, drafts written to
+    Drafts, drafts approved by the user's flag, emails sent."""
+
+    sync: PassReport
+    timers: int = 0
+    drafts: int = 0
+    approved: int = 0
+    sent: int = 0
 
 
 class Round:
@@ -47,17 +60,20 @@ class Round:
         folders = await box.find_folders(account.folders)
         return cls(service, account, box, folders, outbox, transport, held_by, problems)
 
-    async def run(self, now: datetime) -> PassReport:
+    async def run(self, now: datetime) -> RoundReport:
         report = await self.sync.run(now)
-        self.service.tick(now)
-        if self.outbox is not None:
-            drafts, sent = self.folders.drafts.name, self.folders.sent.name
-            await self.outbox.reconcile(self.box, drafts, sent, now)
-            await self.outbox.remove_closed(self.box, now)
-            self.outbox.prepare(now)
-            await self.outbox.publish(self.box, drafts, now)
-            if self.held_by() is None:
-                self.problems.failed.clear()  # this round's, not a daemon's lifetime of them
-            if self.held_by() is None and await self.sender.send_due(now, self.box, sent):
-                await self.outbox.remove_closed(self.box, now)  # no sent draft left looking unsent
-        return report
+        timers = sum(not d.ignored for d in self.service.tick(now))
+        if self.outbox is None:
+            return RoundReport(report, timers)
+        drafts, sent = self.folders.drafts.name, self.folders.sent.name
+        approved = await self.outbox.reconcile(self.box, drafts, sent, now)
+        await self.outbox.remove_closed(self.box, now)
+        self.outbox.prepare(now)
+        written = await self.outbox.publish(self.box, drafts, now)
+        delivered = 0
+        if self.held_by() is None:
+            self.problems.failed.clear()  # this round's, not a daemon's lifetime of them
+            delivered = await self.sender.send_due(now, self.box, sent)
+        if delivered:
+            await self.outbox.remove_closed(self.box, now)  # no sent draft left looking unsent
+        return RoundReport(report, timers, written, approved, delivered)

@@ -21,6 +21,7 @@ Invariants (SPEC invariant 5):
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -123,6 +124,15 @@ class Sender:
         except (AuthenticationFailed, TlsError, SecretUnavailable) as exc:
             self._refused(item, exc, now)
             return 0
+        except asyncio.CancelledError:  # Ctrl-C or a stop mid-send: it may have gone out
+            with self.store.transaction():
+                self.store.outbox.move(item.id, ItemEvent.INTERRUPTED, now,
+                                       error="interrupted during the send: check Sent, then approve or reject")  # fmt: skip
+            self.store.checkpoint()
+            log.warning(
+                "uncertain item=%d: interrupted during the send; never re-sent on its own", item.id
+            )
+            raise
         self._record(item, report, now)
         self.store.checkpoint()  # what became of it, in the main file (a lost -wal)
         if (
