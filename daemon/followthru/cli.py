@@ -81,6 +81,9 @@ def build_parser() -> argparse.ArgumentParser:
     plan = add("plan", "dry run: what will happen, to whom, on which day, if nobody answers")
     plan.add_argument("--days", type=_positive_int, default=30, help="how far ahead (default 30)")
     _json(plan)
+    notices = add("notices", "what you have been told or should know (unread ones, newest first)")
+    notices.add_argument("--all", action="store_true", help="the ones already read too")
+    _json(notices)
     classify = add("classify", "show how followthru reads messages (.eml files)")
     classify.add_argument("files", nargs="+", metavar="FILE.eml")
     _json(classify)
@@ -265,6 +268,7 @@ def _store_command(ctx: Context) -> int:
         "show": lambda: contacts.show(service, args, as_json=args.json, now=now),
         "outcome": lambda: contacts.outcome(service, args, now),
         "plan": lambda: contacts.plan(service, days=args.days, as_json=args.json, now=now),
+        "notices": lambda: _notices(service, args),
     }
     try:
         if command in handlers:
@@ -272,6 +276,12 @@ def _store_command(ctx: Context) -> int:
         return _queue_command(service, args, now)
     finally:
         service.store.close()
+
+
+def _notices(service: Service, args: argparse.Namespace) -> int:
+    from followthru.commands import notices  # noqa: PLC0415
+
+    return notices.notices(service, show_all=args.all, as_json=args.json)
 
 
 def _queue_command(service: Service, args: argparse.Namespace, now: datetime) -> int:

@@ -73,9 +73,11 @@ def tries(config: Path) -> tuple[str, int]:
         return snapshot.state.value, snapshot.next_try
 
 
-def notices(config: Path) -> list[str]:
-    with Store.open(load_config(config).store_path) as store:
-        return [n.kind for n in store.notices.listed()]
+async def notices(config: Path, capsys: pytest.CaptureFixture[str]) -> list[str]:
+    """The kinds `followthru notices --json` lists (and its JSON shape)."""
+    rows = json.loads(await cli(config, capsys, "notices", "--json"))
+    assert all(set(r) == {"id", "at", "kind", "contact", "item", "text", "read"} for r in rows)
+    return [r["kind"] for r in rows]
 
 
 @pytest.mark.parametrize("kind", CLIENTS)
@@ -95,7 +97,7 @@ async def test_edit_then_flag_sends_the_users_version_once(
     [item] = await queue(client_config, capsys)
     assert item["status"] == "sent"
     assert tries(client_config) == ("awaiting_reply", 1)
-    assert ("recipient_changed" in notices(client_config)) is (kind == "mutt")
+    assert ("recipient_changed" in await notices(client_config, capsys)) is (kind == "mutt")
 
 
 @pytest.mark.parametrize("kind", CLIENTS)

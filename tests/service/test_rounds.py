@@ -168,6 +168,8 @@ async def test_an_uncertain_send_is_never_sent_again_on_its_own(service: Service
         await world.round(at(2, 16, minute))
     assert len(world.smtp.sent) == 1
     assert world.items(Step.THANK_YOU) == [(Step.THANK_YOU, ItemStatus.UNCERTAIN)]
+    [told] = service.store.notices.listed()
+    assert told.kind == "uncertain" and "followthru approve" in told.text
 
 
 @pytest.mark.parametrize("days_down", [12, 20, 28, 400])

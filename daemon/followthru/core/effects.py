@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from enum import StrEnum
 
 from followthru.core.items import ItemEvent
 from followthru.core.model import Contact, ContactId, Step, StepKind
@@ -52,10 +53,24 @@ class Reschedule:
     reason: str
 
 
+class NoticeKind(StrEnum):
+    """What a notice is about (SPEC "Notices and the digest": "the user is told")."""
+
+    MOVED_ON = "moved_on"
+    UNREACHABLE = "unreachable"
+    SOURCE_GONE = "source_gone"
+    EXPIRED = "expired"
+    UNCERTAIN = "uncertain"
+    APPROVAL_REFUSED = "approval_refused"
+    RECIPIENT_CHANGED = "recipient_changed"
+    REFERRAL_DETECTED = "referral_detected"
+
+
 @dataclass(frozen=True, slots=True, kw_only=True)
 class NotifyUser:
     """Tell the user something they should know (moved on, unreachable, expired)."""
 
+    kind: NoticeKind
     text: str
 
 

@@ -15,7 +15,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from followthru.core import interviewer, referral
-from followthru.core.effects import Decision, Effect, NotifyUser, WithdrawPending
+from followthru.core.effects import Decision, Effect, NoticeKind, NotifyUser, WithdrawPending
 from followthru.core.events import (
     AutoReplyReceived,
     BounceReceived,
@@ -145,7 +145,10 @@ def _unreachable(contact: Contact, at: datetime, policy: Policy, why: str) -> De
         return referral.give_up(contact, at, policy, why)
     contact, gone = withdraw(contact, NOT_NOTES, why)
     contact = replace(contact, state=ContactState.UNREACHABLE)
-    note = NotifyUser(text=f"{contact.email} is unreachable ({why}); nothing more goes there.")
+    note = NotifyUser(
+        kind=NoticeKind.UNREACHABLE,
+        text=f"{contact.email} is unreachable ({why}); nothing more goes there.",
+    )
     return Decision(contact, (*gone, note), f"{why}: unreachable")
 
 
@@ -160,7 +163,10 @@ def source_left(contact: Contact, event: AutoReplyReceived, policy: Policy) -> D
 
 
 def _source_gone(contact: Contact) -> Decision:
-    note = NotifyUser(text=f"Mail to {contact.email} (a referral's source) no longer arrives.")
+    note = NotifyUser(
+        kind=NoticeKind.SOURCE_GONE,
+        text=f"Mail to {contact.email} (a referral's source) no longer arrives.",
+    )
     return Decision(contact, (note,), "the source's address does not work: user told")
 
 
@@ -235,6 +241,6 @@ def _expire(contact: Contact, items: list[Pending], at: datetime) -> Decision:
             )
         )
         text = f"The {item.step} for {contact.email} expired unsent; the cadence goes on."
-        effects.append(NotifyUser(text=text))
+        effects.append(NotifyUser(kind=NoticeKind.EXPIRED, text=text))
     contact = interviewer.progress(contact)
     return Decision(contact, tuple(effects), "queued items expired: skipped")

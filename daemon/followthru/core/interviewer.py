@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from followthru.core.effects import Decision, NotifyUser, Reschedule
+from followthru.core.effects import Decision, NoticeKind, NotifyUser, Reschedule
 from followthru.core.events import (
     InterviewCancelled,
     InterviewHeld,
@@ -156,5 +156,7 @@ def keep_in_mind(contact: Contact, event: OutcomeRecorded, policy: Policy) -> De
 def give_up(contact: Contact) -> Decision:
     """No reply after the last try: move on and tell the user."""
     contact = replace(contact, state=ContactState.MOVED_ON)
-    note = NotifyUser(text=f"No reply from {contact.email} after every try: moved on.")
+    note = NotifyUser(
+        kind=NoticeKind.MOVED_ON, text=f"No reply from {contact.email} after every try: moved on."
+    )
     return Decision(contact, (note,), "no reply after the last try: moved on")

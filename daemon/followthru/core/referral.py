@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from followthru.core.effects import Decision, NotifyUser
+from followthru.core.effects import Decision, NoticeKind, NotifyUser
 from followthru.core.events import (
     OutboundSeen,
     OutcomeRecorded,
@@ -119,5 +119,8 @@ def give_up(contact: Contact, at: datetime, policy: Policy, why: str) -> Decisio
     if never_reached:
         told = _tell_source(contact, Step.SOURCE_UNREACHABLE, at, policy)
     contact = replace(told[0], state=ContactState.UNREACHABLE)
-    note = NotifyUser(text=f"{contact.email} is unreachable ({why}); nothing more goes there.")
+    note = NotifyUser(
+        kind=NoticeKind.UNREACHABLE,
+        text=f"{contact.email} is unreachable ({why}); nothing more goes there.",
+    )
     return Decision(contact, (*gone, *told[1], note), f"{why}: unreachable")

@@ -279,7 +279,8 @@ class Service:
                 log.info("rescheduled contact=%s step=%s due=%s reason=%r", contact_id, effect.step,
                          effect.due_at.isoformat(), effect.reason)  # fmt: skip
             elif isinstance(effect, fx.NotifyUser):
-                log.warning("notice contact=%s %s", contact_id, effect.text)
+                self.store.notices.add(effect.kind, effect.text, now, contact_id=contact_id)
+                log.warning("notice contact=%s kind=%s %s", contact_id, effect.kind, effect.text)
             else:
                 timer_at = effect.at
         self.store.contacts.save(contact_id, decision.contact, timer_at, now)

@@ -22,6 +22,7 @@ from followthru.adapters.headerparse import parse_headers
 from followthru.adapters.store.outbox import OutboxRow
 from followthru.adapters.templates import Renderer
 from followthru.core.drafts import Versions
+from followthru.core.effects import NoticeKind
 from followthru.core.events import Discarded, DraftApproved, DraftRejected, TaskDone
 from followthru.core.items import OPEN, WAITING, ItemEvent, ItemStatus
 from followthru.core.model import Step, StepKind
@@ -195,7 +196,7 @@ class Outbox:
             "Edit it, then flag it again (or send it from your mail client)."
         )
         with self.store.transaction():
-            self.store.notices.add("approval_refused", text, now, contact_id=item.contact_id,
+            self.store.notices.add(NoticeKind.APPROVAL_REFUSED, text, now, contact_id=item.contact_id,
                                    item_id=item.id)  # fmt: skip
         log.warning("approval_refused item=%d: %s (unflagged; the user is told)", item.id, why)
         return 0

@@ -20,6 +20,7 @@ from followthru.adapters.smtp import SendReport
 from followthru.adapters.store.contacts import ContactRow, KnownRow
 from followthru.adapters.store.events import EventRow
 from followthru.adapters.store.mail import Watermark
+from followthru.adapters.store.notices import Notice
 from followthru.adapters.store.outbox import NewItem, OutboxRow
 from followthru.config import Folders
 from followthru.core.events import Event
@@ -157,6 +158,7 @@ class NoticeRecords(Protocol):
 
     def add(self, kind: str, text: str, at: datetime, *, contact_id: ContactId | None = None,
             item_id: int | None = None) -> int: ...  # fmt: skip
+    def listed(self, *, unread_only: bool = True) -> list[Notice]: ...
 
 
 class Records(Protocol):

@@ -29,6 +29,7 @@ from datetime import datetime
 from followthru.adapters.smtp import SendOutcome, SendReport
 from followthru.adapters.store.outbox import OutboxRow
 from followthru.config import Account
+from followthru.core.effects import NoticeKind
 from followthru.core.events import Discarded, DraftRejected, OutboundSeen
 from followthru.core.items import ItemEvent, ItemStatus
 from followthru.core.model import ContactId, StepKind
@@ -168,6 +169,11 @@ class Sender:
                 log.info("sent item=%d step=%s message_id=%s", item.id, item.step, item.message_id)
             elif report.outcome is SendOutcome.UNCERTAIN:
                 moves(item.id, ItemEvent.SEND_UNKNOWN, now, error=report.reason)
+                text = (f"Your {item.step} to {', '.join(item.to)} may or may not have gone out "
+                        f"({report.reason}). Check your Sent folder, then `followthru approve "
+                        f"{item.id}` to send it again or `followthru reject {item.id}`.")  # fmt: skip
+                self.store.notices.add(NoticeKind.UNCERTAIN, text, now,
+                                       contact_id=item.contact_id, item_id=item.id)  # fmt: skip
                 log.warning(
                     "uncertain item=%d: %s; never re-sent on its own", item.id, report.reason
                 )

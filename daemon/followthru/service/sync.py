@@ -33,6 +33,7 @@ from followthru.adapters.store.mail import Watermark
 from followthru.config import Account
 from followthru.core import intake
 from followthru.core.correlate import Index, KnownContact, Match, SentRef, correlate
+from followthru.core.effects import NoticeKind
 from followthru.core.reading.classify import Classification, Kind, classify
 from followthru.core.reading.triage import looks_like_report, may_be_invitation, message_key
 from followthru.errors import MessageRejected, UserError
@@ -266,6 +267,10 @@ class Sync:
             except UserError as exc:
                 log.info("referral_not_added email=%s reason=%r", referral.email, str(exc))
                 continue
+            text = (
+                f"{referral.email} was introduced by {source}: a referral, its intro is in Drafts."
+            )
+            self.store.notices.add(NoticeKind.REFERRAL_DETECTED, text, now, contact_id=contact_id)
             log.info("referral_detected contact=%s source=%s", contact_id, source)
         if found:
             self._index = self.index()

@@ -22,6 +22,7 @@ from followthru.adapters.headerparse import HeaderView
 from followthru.adapters.mime import parse_message
 from followthru.adapters.store import OutboxRow
 from followthru.core.drafts import InDrafts, OurDraft, Versions, Written, refusal, versions
+from followthru.core.effects import NoticeKind
 from followthru.errors import MessageRejected
 from followthru.service.contacts import Service
 from followthru.service.ports import Mailbox
@@ -92,7 +93,7 @@ async def adopt(service: Service, box: Mailbox, folder: str, item: OutboxRow, fo
         if set(written.to) != {a.lower() for a in item.to}:
             text = (f"Your {item.step} now goes to {', '.join(written.to)} (it was to "
                     f"{', '.join(item.to)}): it counts as the try for the contact it was meant for.")  # fmt: skip
-            store.notices.add("recipient_changed", text, now, contact_id=item.contact_id,
+            store.notices.add(NoticeKind.RECIPIENT_CHANGED, text, now, contact_id=item.contact_id,
                               item_id=item.id)  # fmt: skip
     log.info("draft_adopted item=%d uid=%d message_id=%s how=%r", item.id, newest.uid,
              newest.message_id, found.reason)  # fmt: skip
