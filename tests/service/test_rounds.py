@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from email import message_from_bytes, policy
 from email.message import EmailMessage
 from email.utils import format_datetime
@@ -221,3 +221,72 @@ async def test_a_weekend_of_approved_emails_goes_out_spaced_inside_the_window(
     assert sent_at[0] == at(9, 9)
     gaps = [b - a for a, b in pairwise(sent_at)]
     assert min(gaps) >= CATCH_UP_SPACING
+
+
+# --- mail that must not steer it --------------------------------------------------------------
+
+
+async def test_mail_from_the_users_address_in_the_inbox_is_not_their_outreach(
+    service: Service,
+) -> None:
+    """A forged From: the user's own address, delivered to the INBOX, closed the pending
+    thank-you and moved the contact on. Only Sent (and our own sends) says what they sent."""
+    world = World(service)
+    interview(service, at(2, 14))
+    await world.round(at(2, 16))
+    forged = mail(f"Jane Doe <{ME}>", BOB, "Thank you", at(2, 17), "<forged@attacker.example>")
+    world.box.deliver("INBOX", forged, at(2, 17))
+    await world.round(at(2, 18))
+    assert world.items(Step.THANK_YOU) == [(Step.THANK_YOU, ItemStatus.PENDING)]
+    assert world.state() is ContactState.INTERVIEWED
+
+
+def invitation(attendees: list[str], start: datetime) -> bytes:
+    stamp = start.astimezone(UTC).strftime("%Y%m%dT%H%M%SZ")
+    lines = ["BEGIN:VCALENDAR", "VERSION:2.0", "PRODID:-//test//EN", "METHOD:REQUEST", "BEGIN:VEVENT",
+             "UID:mass-1@attacker.example", f"DTSTART:{stamp}", "SUMMARY:Interview",
+             "ORGANIZER:mailto:eve@attacker.example",
+             *[f"ATTENDEE:mailto:{a}" for a in attendees], "END:VEVENT", "END:VCALENDAR"]  # fmt: skip
+    msg = EmailMessage()
+    msg["From"], msg["To"], msg["Subject"] = "Eve <eve@attacker.example>", ME, "Interview"
+    msg["Date"], msg["Message-ID"] = format_datetime(start), "<mass-1@attacker.example>"
+    msg.set_content("You are invited.")
+    msg.add_attachment("\r\n".join(lines).encode(), maintype="text", subtype="calendar",
+                       params={"method": "REQUEST"})  # fmt: skip
+    return msg.as_bytes()
+
+
+async def test_an_invitation_to_many_or_not_to_the_user_creates_no_interviews(
+    service: Service,
+) -> None:
+    """5,000 attendees created 5,000 contacts and 10,002 drafts; now more than max_attendees
+    (8) create none and the user is told; an invitation that does not invite the user, none."""
+    world = World(service)
+    crowd = [f"person{n}@mass.example" for n in range(200)]
+    world.box.deliver("INBOX", invitation([ME, *crowd], at(9, 10)), at(2, 9))
+    world.box.deliver("INBOX", invitation(["a@x.example", "b@y.example"], at(9, 11)), at(2, 9, 5))
+    await world.round(at(2, 10))
+    assert service.store.contacts.all() == [] and service.store.outbox.items() == []
+    assert [n.kind for n in service.store.notices.listed()] == ["crowded_invitation"]
+
+
+async def test_mail_to_many_strangers_with_a_contact_in_cc_creates_no_referrals(
+    service: Service,
+) -> None:
+    """A message in Sent to 3,000 strangers with a contact in Cc created 795 referrals; more
+    than max_strangers (5) now create none, and five or fewer still do."""
+    world = World(service)
+    interview(service, at(2, 14))
+    many = EmailMessage()
+    many["From"], many["Cc"] = f"Jane Doe <{ME}>", BOB
+    many["To"] = ", ".join(f"s{n}@many.example" for n in range(6))
+    many["Subject"], many["Date"] = "Hello all", format_datetime(at(3, 9))
+    many["Message-ID"] = "<many@example.org>"
+    many.set_content("Meet Bob.")
+    world.box.deliver("Sent", many.as_bytes(), at(3, 9))
+    few = mail(f"Jane Doe <{ME}>", "priya@initech.example", "Intro", at(3, 10), "<few@example.org>")
+    few = few.replace(b"Subject: Intro", f"Cc: {BOB}\r\nSubject: Intro".encode(), 1)
+    world.box.deliver("Sent", few, at(3, 10))
+    await world.round(at(3, 11))
+    emails = sorted(row.email for row in service.store.contacts.all())
+    assert emails == [BOB, "priya@initech.example"]

@@ -327,8 +327,12 @@ def _approval(r: Reader) -> Approval | None:
 
 
 def _detection(r: Reader) -> Detection | None:
-    if not r.check_mapping(("interview_keywords", "same_company_replies", "free_mail_domains")):
+    known = ("interview_keywords", "same_company_replies", "free_mail_domains", "max_attendees",
+             "max_strangers")  # fmt: skip
+    if not r.check_mapping(known):
         return None
+    attendees = r.integer("max_attendees", default=8, low=1)
+    strangers = r.integer("max_strangers", default=5, low=1)
     keywords = r.list("interview_keywords", default=["interview", "phone screen", "onsite"])
     mode = r.choice("same_company_replies", ("count", "flag", "ignore"), default="count")
     domains = r.list("free_mail_domains", default=[
@@ -339,10 +343,18 @@ def _detection(r: Reader) -> Detection | None:
         if items is not None and not all(isinstance(v, str) and v.strip() for v in items):
             r.error(name, "must be a list of non-empty strings")
             return None
-    if keywords is None or mode is None or domains is None:
+    if (
+        keywords is None
+        or mode is None
+        or domains is None
+        or attendees is None
+        or strangers is None
+    ):
         return None
     lowered = frozenset(d.strip().lower() for d in domains)
-    return Detection(tuple(k.strip().lower() for k in keywords), mode, lowered)
+    return Detection(
+        tuple(k.strip().lower() for k in keywords), mode, lowered, attendees, strangers
+    )
 
 
 def _address(r: Reader, key: str, *, required: bool = False) -> str | None:

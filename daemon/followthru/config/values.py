@@ -115,6 +115,8 @@ class Detection:
     interview_keywords: tuple[str, ...]
     same_company_replies: Literal["count", "flag", "ignore"]
     free_mail_domains: frozenset[str]
+    max_attendees: int = 8  # an invitation to more people creates no interviews
+    max_strangers: int = 5  # the user's mail to more strangers creates no referrals
 
 
 @dataclass(frozen=True, slots=True)

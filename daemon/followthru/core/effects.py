@@ -64,6 +64,7 @@ class NoticeKind(StrEnum):
     APPROVAL_REFUSED = "approval_refused"
     RECIPIENT_CHANGED = "recipient_changed"
     REFERRAL_DETECTED = "referral_detected"
+    CROWDED_INVITATION = "crowded_invitation"
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -68,12 +68,24 @@ class Intake:
 
 
 def revealed(
-    env: Envelope, match: Match | None, cls: Classification | None, index: Index
+    env: Envelope,
+    match: Match | None,
+    cls: Classification | None,
+    index: Index,
+    max_strangers: int = 5,
 ) -> tuple[NewReferral, ...]:
     """The strangers a message reveals as referrals, to be registered before its events are
     applied (so that its events reach them too): the user's mail to strangers with a known
     contact in Cc (that contact is the source), or a known contact's personal mail that
-    introduces strangers it copies (the writer is the source)."""
+    introduces strangers it copies (the writer is the source). Mail to more than
+    `max_strangers` strangers (a mass mailing) reveals no one."""
+    found = _revealed(env, match, cls, index)
+    return found if len(found) <= max_strangers else ()
+
+
+def _revealed(
+    env: Envelope, match: Match | None, cls: Classification | None, index: Index
+) -> tuple[NewReferral, ...]:
     if match is not None and match.outbound:
         return _referrals(env, index, _known(env.cc, index))
     if cls is None or cls.kind is not Kind.PERSONAL or match is None or match.contact_id is None:
@@ -174,14 +186,19 @@ def _referrals(env: Envelope, index: Index, cc: list[ContactId]) -> tuple[NewRef
 
 
 def invitations(cls: Classification, keywords: tuple[str, ...], own: frozenset[str],
-                zone: tzinfo) -> tuple[InvitationSeen, ...]:  # fmt: skip
+                zone: tzinfo, max_attendees: int = 8) -> tuple[InvitationSeen, ...]:  # fmt: skip
     """The interviews an invitation announces (its summary or description names one of the
-    interview keywords), one per attendee or organizer who is not the user. Floating times
-    are read in the user's zone; an all-day event is no interview."""
+    interview keywords), one per attendee who is not the user. Floating times are read in
+    the user's zone; an all-day event is no interview; nor is an event that does not invite
+    the user, or that invites more than `max_attendees` people (a webinar, a forged mass
+    invitation: see `crowded`)."""
     found: list[InvitationSeen] = []
     for event in cls.invitation.events if cls.invitation else ():
         text = f"{event.summary} {event.description}".lower()
         if event.all_day or not any(k in text for k in keywords):
+            continue
+        invited = {a.lower() for a in event.attendees if a}
+        if not invited & own or len(invited) > max_attendees:
             continue
         start, end = (_local(t, zone, event.floating) for t in (event.start, event.end))
         cancelled = event.method == "CANCEL" or event.status.upper() == "CANCELLED"
@@ -189,6 +206,17 @@ def invitations(cls: Classification, keywords: tuple[str, ...], own: frozenset[s
         found += [InvitationSeen(p, event.uid, event.sequence, cancelled, start, end, event.summary)
                   for p in people if p not in own]  # fmt: skip
     return tuple(found)
+
+
+def crowded(cls: Classification, keywords: tuple[str, ...], max_attendees: int) -> tuple[str, ...]:
+    """The interview-like events of an invitation left out for inviting too many people
+    (the user is told: a real panel of more is rare)."""
+    return tuple(
+        event.summary
+        for event in (cls.invitation.events if cls.invitation else ())
+        if len({a.lower() for a in event.attendees if a}) > max_attendees
+        and any(k in f"{event.summary} {event.description}".lower() for k in keywords)
+    )
 
 
 def _local(moment: datetime | None, zone: tzinfo, floating: bool) -> datetime | None:

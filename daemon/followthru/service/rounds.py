@@ -51,7 +51,7 @@ class Round:
         self.outbox = outbox
         self.sender = Sender(service, account, transport, self.problems)
         self.held_by = held_by
-        self.sync = Sync(service, account, box, (folders.inbox.name, folders.sent.name))
+        self.sync = Sync(service, account, box, folders.inbox.name, folders.sent.name)
 
     @classmethod
     async def start(cls, service: Service, account: Account, box: Mailbox, outbox: Outbox | None,

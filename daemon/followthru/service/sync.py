@@ -16,6 +16,8 @@ Invariants:
   state and only what is due now is queued.
 - Messages are applied in date order across folders (a reply never before the letter it
   answers).
+- Only the Sent folder (and our own sends) says what the user sent: mail "from" the user's
+  address in the INBOX is ignored, never taken as their outreach.
 """
 
 from __future__ import annotations
@@ -84,13 +86,14 @@ class Sync:
     """Sync passes for one account over one connected mailbox."""
 
     def __init__(
-        self, service: Service, account: Account, mailbox: Mailbox, folders: tuple[str, ...]
+        self, service: Service, account: Account, mailbox: Mailbox, inbox: str, sent: str
     ) -> None:
         self.service = service
         self.store = service.store
         self.account = account
         self.mailbox = mailbox
-        self.folders = folders
+        self.folders = (inbox, sent)
+        self.sent = sent
         self.own = service.config.identity.addresses
         self._index = Index(())
         self._validity: dict[str, int] = {}
@@ -156,6 +159,8 @@ class Sync:
                 now: datetime) -> Arrival | None:  # fmt: skip
         """The message if it may mean something, from its headers (no class yet)."""
         match = correlate(env, self._index)
+        if match is not None and match.outbound and folder != self.sent:
+            return None  # the user's From outside Sent is trivially forged: only Sent says what they sent
         keywords = self.service.config.detection.interview_keywords
         if match is None and not looks_like_report(env) and not may_be_invitation(env, keywords):
             return None
@@ -211,7 +216,9 @@ class Sync:
         if not outbound and message.cls is not None and message.cls.kind is Kind.INVITATION:
             return self._invitation(message, message.cls, now)
         env = HeaderView(message.header)
-        self._add_referrals(intake.revealed(env, message.match, message.cls, self._index), now)
+        strangers = self.service.config.detection.max_strangers
+        found = intake.revealed(env, message.match, message.cls, self._index, strangers)
+        self._add_referrals(found, now)
         if outbound:
             result = intake.outbound(env, message.key, message.at, self._index, self._ours(env))
         else:
@@ -230,9 +237,14 @@ class Sync:
 
     def _invitation(self, message: Arrival, cls: Classification, now: datetime) -> int:
         config = self.service.config
-        found = intake.invitations(
-            cls, config.detection.interview_keywords, self.own, config.identity.timezone
-        )
+        detection = config.detection
+        found = intake.invitations(cls, detection.interview_keywords, self.own,
+                                   config.identity.timezone, detection.max_attendees)  # fmt: skip
+        for summary in intake.crowded(cls, detection.interview_keywords, detection.max_attendees):
+            text = (f"The invitation '{summary}' invites more than {detection.max_attendees} "
+                    "people: no interviews were created from it (add them with `followthru add "
+                    "interview` if it is one).")  # fmt: skip
+            self.store.notices.add(NoticeKind.CROWDED_INVITATION, text, now)
         count = 0
         for seen in found:
             decision = self.service.from_invitation(seen, message.key, message.at, now)
