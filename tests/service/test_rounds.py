@@ -290,3 +290,18 @@ async def test_mail_to_many_strangers_with_a_contact_in_cc_creates_no_referrals(
     await world.round(at(3, 11))
     emails = sorted(row.email for row in service.store.contacts.all())
     assert emails == [BOB, "priya@initech.example"]
+
+
+async def test_a_note_to_self_sent_from_the_client_marks_its_task_done(service: Service) -> None:
+    """SPEC "Notes the user answers": sending the closing checklist to yourself from the mail
+    client marks it done (before: `sent`, as if it were an email); deleting a note skips it."""
+    world = World(service)
+    new = NewInterview(BOB, at(4, 14), timedelta(hours=1), name="Bob Stone")
+    service.register_interview(new, at(2, 10))  # ahead: the closing checklist is queued
+    await world.round(at(2, 10, 5))
+    [(uid, note)] = [(m.uid, m.raw) for m in world.box.folders["Drafts"].messages.values()
+                     if b"agree on next steps" in m.raw]  # fmt: skip
+    world.box.deliver("Sent", note, at(2, 11))  # the user sends it to themselves
+    world.box.delete("Drafts", uid)
+    await world.round(at(2, 12))
+    assert world.items(Step.CLOSING_CHECKLIST) == [(Step.CLOSING_CHECKLIST, ItemStatus.DONE)]

@@ -16,6 +16,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import StrEnum
 
+from followthru.core.model import StepKind
+
 
 class ItemStatus(StrEnum):
     """Where a queued item stands; the values are stored and printed as they are."""
@@ -47,6 +49,7 @@ class ItemEvent(StrEnum):
     SEND_UNKNOWN = "send_unknown"  # no answer after the data: it may have been delivered
     INTERRUPTED = "interrupted"  # the daemon stopped during the send
     SEEN_IN_SENT = "seen_in_sent"  # its Message-ID is in the user's Sent folder
+    NOTE_SENT = "note_sent"  # a task's note to self, sent to themselves from the mail client
 
 
 S, E = ItemStatus, ItemEvent
@@ -90,6 +93,7 @@ def _rows() -> dict[tuple[ItemStatus, ItemEvent], ItemRule]:
     on({S.SENDING}, E.SEND_UNKNOWN, S.UNCERTAIN, "it may have been delivered: the user decides")
     on({S.SENDING}, E.INTERRUPTED, S.UNCERTAIN, "the daemon stopped mid-send: the user decides")
     on(WAITING | IN_FLIGHT, E.SEEN_IN_SENT, S.SENT, "found in Sent: it went out")
+    on({S.PENDING}, E.NOTE_SENT, S.DONE, "the note to self was sent from the mail client: done")
     return rows
 
 
@@ -101,6 +105,12 @@ def next_status(status: ItemStatus, event: ItemEvent) -> ItemStatus | None:
     """The status `event` moves an item in `status` to, or None when the table refuses it."""
     rule = ITEM_TRANSITIONS.get((status, event))
     return None if rule is None else rule.to
+
+
+def found_in_sent(kind: StepKind) -> ItemEvent:
+    """What our message found in Sent means: an email went out; a task's note to self sent to
+    oneself from the mail client marks the task done (SPEC "Notes the user answers")."""
+    return E.NOTE_SENT if kind is StepKind.TASK else E.SEEN_IN_SENT
 
 
 def first_status(approved: bool) -> ItemStatus:

@@ -113,7 +113,6 @@ class QueueRecords(Protocol):
              error: str | None = None) -> ItemStatus | None: ...  # fmt: skip
     def move_step(self, contact_id: ContactId, step: Step, event: ItemEvent,
                   now: datetime) -> list[int]: ...  # fmt: skip
-    def seen_in_sent(self, message_id: str, now: datetime) -> list[int]: ...
     def items(self, *, contact_id: ContactId | None = None,
               statuses: Collection[ItemStatus] | None = None) -> list[OutboxRow]: ...  # fmt: skip
     def item(self, item_id: int) -> OutboxRow | None: ...

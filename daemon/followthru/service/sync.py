@@ -36,6 +36,7 @@ from followthru.config import Account
 from followthru.core import intake
 from followthru.core.correlate import Index, KnownContact, Match, SentRef, correlate
 from followthru.core.effects import NoticeKind
+from followthru.core.items import found_in_sent
 from followthru.core.reading.classify import Classification, Kind, classify
 from followthru.core.reading.triage import looks_like_report, may_be_invitation, message_key
 from followthru.errors import MessageRejected, UserError
@@ -229,8 +230,9 @@ class Sync:
         for delivery in result.deliveries:
             self.service.tick_contact(delivery.contact, message.at)
             self.service.apply(delivery.contact, delivery.event, now)
-        if outbound:
-            self.store.outbox.seen_in_sent(env.message_id, now)
+        ours = self.store.outbox.by_message_id(env.message_id) if outbound else None
+        if ours is not None:  # our draft went out from the user's own client
+            self.store.outbox.move(ours.id, found_in_sent(ours.kind), now)
         log.info("message account=%s folder=%s uid=%d key=%s events=%d reason=%r", self.account.name,
                  message.folder, message.uid, message.key, len(result.deliveries), result.reason)  # fmt: skip
         return len(result.deliveries)

@@ -113,15 +113,6 @@ class OutboxTable:
         ).fetchall()
         return [item_id for (item_id,) in rows if self.move(item_id, event, now) is not None]
 
-    def seen_in_sent(self, message_id: str, now: datetime) -> list[int]:
-        """Our item went out from the user's own client (its Message-ID was seen in Sent)."""
-        if not message_id:
-            return []
-        rows = self._conn.execute(
-            "SELECT id FROM outbox WHERE message_id = ?", (message_id,)
-        ).fetchall()
-        return [i for (i,) in rows if self.move(i, ItemEvent.SEEN_IN_SENT, now) is not None]
-
     # --- reading ----------------------------------------------------------------------------
 
     def items(self, *, contact_id: ContactId | None = None,
