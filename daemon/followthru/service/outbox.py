@@ -3,11 +3,13 @@
 Invariants:
 - A draft's bytes and Message-ID are stored before the draft is appended to Drafts; a draft
   already in Drafts with that Message-ID is never appended twice (a crash in between).
-- The user's Drafts folder is read for our Message-IDs only. Our own drafts are the only
-  messages the daemon ever flags for deletion there, and only once their item is closed.
-- A draft flagged by the user (with `approve_by_flag`) is approved; a draft that disappeared
-  without reaching Sent was deleted: the item is rejected (the try counts as skipped, and it is
-  never sent).
+- The user's Drafts folder is read (headers) to find every version of our drafts
+  (core/drafts.py; service/versions.py adopts the newest). Only our drafts and the user's
+  versions of them are ever unflagged or removed there, and removed only once their item is
+  closed.
+- A draft flagged by the user (with `approve_by_flag`) is approved as the user left it, or
+  unflagged with a notice saying why not; a draft of which no version is left and that did
+  not reach Sent was deleted: the item is rejected (the try counts as skipped, never sent).
 - Every state change goes through the service (the core decides; one transaction each).
 """
 

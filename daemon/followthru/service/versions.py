@@ -77,9 +77,11 @@ async def adopt(service: Service, box: Mailbox, folder: str, item: OutboxRow, fo
     if newest.uid == item.draft_uid and newest.message_id == item.message_id:
         return Adopted(item.id, refused(service, service.store.outbox.rendered(item.id)))
     await box.select(folder)
-    raw = (await box.fetch_messages([newest.uid], MAX_DRAFT)).get(newest.uid)
+    raw = (await box.fetch_messages([newest.uid], MAX_DRAFT + 1)).get(newest.uid)
     if raw is None:
         return Adopted(item.id, "its newest version could not be read from Drafts")
+    if len(raw) > MAX_DRAFT:  # never store (and so never send) a cut-off message
+        return Adopted(item.id, "it is over 2 MB (an attachment?): send it from your mail client")
     raw = _crlf(raw)
     written = _written(raw)
     if written is None:
