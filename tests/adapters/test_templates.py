@@ -21,6 +21,7 @@ from followthru import resources
 from followthru.adapters.compose import DraftError, UnsafeHeader, make_message_id, reply_subject
 from followthru.adapters.template_check import check_templates, sample_context, sample_headers
 from followthru.adapters.templates import (
+    NOTE_TEMPLATES,
     WIDTH,
     InterviewFacts,
     LetterContext,
@@ -68,7 +69,7 @@ def render_sample(renderer: Renderer, step: str, *, sparse: bool = False) -> Ema
 
 def test_there_is_one_template_per_step() -> None:
     shipped = {p.name for p in resources.templates_dir().glob("*.j2")}
-    assert shipped == {f"{step}.txt.j2" for step in STEP_NAMES}
+    assert shipped == {f"{step}.txt.j2" for step in STEP_NAMES} | set(NOTE_TEMPLATES)
 
 
 @pytest.mark.parametrize("sparse", [False, True], ids=["full", "sparse"])

@@ -15,6 +15,7 @@ from zoneinfo import ZoneInfo
 
 from followthru.adapters.compose import Named, UnsafeHeader
 from followthru.adapters.templates import (
+    NOTE_TEMPLATES,
     SUFFIX,
     InterviewFacts,
     LetterContext,
@@ -47,7 +48,7 @@ def _unknown_files(folder: Path | None) -> list[str]:
     return [
         f"{path}: not named after a step (<step>{SUFFIX}, steps: {', '.join(STEP_NAMES)})"
         for path in sorted(folder.glob("*.j2"))
-        if path.name.removesuffix(SUFFIX) not in STEP_NAMES
+        if path.name.removesuffix(SUFFIX) not in STEP_NAMES and path.name not in NOTE_TEMPLATES
     ]
 
 

@@ -52,6 +52,9 @@ from followthru.config.reader import STEP_NAMES
 from followthru.core.model import REFERRAL_STEPS, SOURCE_NOTES, Step
 
 SUFFIX = ".txt.j2"
+NOTE_TEMPLATES = ("digest.txt.j2", "digest.html.j2", "note.txt.j2")
+"""followthru's own messages to the user (the digest, urgent notes): overridable like the
+letters, named for what they are, not after a step."""
 WIDTH = 72
 _BULLET = re.compile(r"\s*(?:[-*•]|\d+[.)])\s+")
 _DAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")

@@ -31,6 +31,7 @@ from followthru.config.values import (
     Detection,
     Folders,
     Identity,
+    Notify,
     Secret,
     SendWindow,
     Server,
@@ -102,6 +103,7 @@ def _config(r: Reader, path: Path, env: Mapping[str, str]) -> Config | None:
         "cadence",
         "approval",
         "detection",
+        "notify",
     )
     if not r.check_mapping(known):
         return None
@@ -115,12 +117,14 @@ def _config(r: Reader, path: Path, env: Mapping[str, str]) -> Config | None:
     cadence = _cadence(r.section("cadence"))
     approval = _approval(r.section("approval"))
     detection = _detection(r.section("detection"))
-    if r.errors:
+    notify = _notify(r.section("notify"))
+    if r.errors or notify is None:
         return None
     assert identity and accounts and store_path and watch and cadence and approval and detection  # noqa: S101
     return Config(
-        path, identity, accounts, store_path, templates_dir, watch, cadence, approval, detection
-    )
+        path, identity, accounts, store_path, templates_dir, watch, cadence, approval, detection,
+        notify,
+    )  # fmt: skip
 
 
 def _identity(r: Reader) -> Identity | None:
@@ -283,7 +287,7 @@ def _send_window(r: Reader) -> SendWindow | None:
     return SendWindow(days, *hours)
 
 
-def _days(r: Reader, value: Any) -> frozenset[int] | None:
+def _days(r: Reader, value: Any, key: str = "days") -> frozenset[int] | None:
     if isinstance(value, str) and re.fullmatch(r"[a-z]{3}-[a-z]{3}", value.strip().lower()):
         first, last = (DAYS.index(p) if p in DAYS else -1 for p in value.strip().lower().split("-"))
         if first >= 0 and last >= 0:
@@ -291,7 +295,7 @@ def _days(r: Reader, value: Any) -> frozenset[int] | None:
             return frozenset((first + i) % 7 for i in range(span + 1))
     elif isinstance(value, list) and value and all(str(v).strip().lower() in DAYS for v in value):
         return frozenset(DAYS.index(str(v).strip().lower()) for v in value)
-    r.error("days", f"{value!r} is not a range like `mon-fri` or a list like `[mon, wed, fri]`")
+    r.error(key, f"{value!r} is not a range like `mon-fri` or a list like `[mon, wed, fri]`")
     return None
 
 
@@ -307,6 +311,28 @@ def _hours(r: Reader, value: Any) -> tuple[time, time | None] | None:
             return None
     r.error("hours", f"{value!r} is not a range like `09:00-17:00` (24:00 allowed as the end)")
     return None
+
+
+def _notify(r: Reader) -> Notify | None:
+    if not r.check_mapping(("digest_at", "digest_days", "urgent", "push")):
+        return None
+    at = r.raw("digest_at", "08:00")
+    digest_at: time | None = None
+    if at is not None:
+        m = re.fullmatch(r"(\d\d):(\d\d)", str(at).strip())
+        if not m or int(m.group(1)) > 23 or int(m.group(2)) > 59:
+            r.error("digest_at", f"{at!r} is not a time like `08:00` (or null: no digest)")
+            return None
+        digest_at = time(int(m.group(1)), int(m.group(2)))
+    days = _days(r, r.raw("digest_days", "mon-fri"), "digest_days")
+    urgent = r.boolean("urgent", default=True)
+    push = r.list("push", default=[])
+    if days is None or urgent is None or push is None:
+        return None
+    if push:
+        r.error("push", "push notifications are not built yet: leave the list empty")
+        return None
+    return Notify(digest_at, days, urgent, tuple(str(p) for p in push))
 
 
 def _approval(r: Reader) -> Approval | None:

@@ -120,6 +120,16 @@ class Detection:
 
 
 @dataclass(frozen=True, slots=True)
+class Notify:
+    """How the user is told, in their INBOX (SPEC "Notices and the digest")."""
+
+    digest_at: time | None = time(8, 0)  # local time of the daily digest; None: no digest
+    digest_days: frozenset[int] = frozenset(range(5))
+    urgent: bool = True  # uncertain sends, refused approvals: a note at once
+    push: tuple[str, ...] = ()  # apprise URLs (not built yet)
+
+
+@dataclass(frozen=True, slots=True)
 class Config:
     path: Path
     identity: Identity
@@ -130,6 +140,7 @@ class Config:
     cadence: Cadence
     approval: Approval
     detection: Detection
+    notify: Notify = Notify()
 
 
 def is_address(text: str) -> bool:

@@ -245,7 +245,10 @@ class Outbox:
 
     def _move(self, item: OutboxRow, event: ItemEvent, now: datetime) -> None:
         if self.store.outbox.move(item.id, event, now) is None:
-            raise UserError(f"cannot {event} item {item.id}: it is {item.status}")
+            verb = {ItemEvent.APPROVED: "approve", ItemEvent.REJECTED: "reject"}.get(
+                event, "mark done"
+            )
+            raise UserError(f"cannot {verb} item {item.id}: it is {item.status}")
 
     def edit(self, item_id: int, subject: str, body: str, now: datetime) -> OutboxRow:
         """Replace an open email's text; its draft in the mailbox is replaced on the next pass."""

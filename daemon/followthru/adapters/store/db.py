@@ -38,7 +38,7 @@ from followthru.adapters.store.contacts import ContactTable
 from followthru.adapters.store.events import EventLog
 from followthru.adapters.store.mail import MailState
 from followthru.adapters.store.migrations import MIGRATIONS
-from followthru.adapters.store.notices import NoticeTable
+from followthru.adapters.store.notices import MarkTable, NoticeTable
 from followthru.adapters.store.outbox import OutboxTable
 from followthru.errors import StoreError, StoreLocked
 
@@ -61,6 +61,7 @@ class Store:
         self.outbox = OutboxTable(conn)
         self.mail = MailState(conn)
         self.notices = NoticeTable(conn)
+        self.marks = MarkTable(conn)
 
     @classmethod
     def open(cls, path: Path, *, verify: bool = False) -> Store:

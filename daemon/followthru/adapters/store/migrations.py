@@ -125,18 +125,26 @@ V2 = """
 ALTER TABLE contacts ADD COLUMN snapshot TEXT
 """
 
-# notices: what the user must be told (SPEC "Notices and the digest"), kept until read.
+# notices: what the user must be told (SPEC "Notices and the digest"), kept until read;
+# delivered_at: when an urgent one went to the INBOX as a note of its own.
+# marks: small named values the daemon keeps between runs (the last digest: its day, UID).
 # outbox.draft_ids: JSON, every Message-ID the item's draft has had (a client that saves an
 # edit under a new Message-ID), so that older versions are still known as this draft's.
 V3 = """
 CREATE TABLE notices (
-    id          INTEGER PRIMARY KEY,
-    at          TEXT NOT NULL,
-    kind        TEXT NOT NULL,
-    contact_id  INTEGER REFERENCES contacts(id),
-    item_id     INTEGER REFERENCES outbox(id),
-    text        TEXT NOT NULL,
-    read_at     TEXT
+    id           INTEGER PRIMARY KEY,
+    at           TEXT NOT NULL,
+    kind         TEXT NOT NULL,
+    contact_id   INTEGER REFERENCES contacts(id),
+    item_id      INTEGER REFERENCES outbox(id),
+    text         TEXT NOT NULL,
+    read_at      TEXT,
+    delivered_at TEXT
+)
+;;
+CREATE TABLE marks (
+    key   TEXT PRIMARY KEY,
+    value TEXT NOT NULL
 )
 ;;
 CREATE INDEX notices_unread ON notices (read_at, at)

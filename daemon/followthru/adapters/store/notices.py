@@ -9,6 +9,7 @@ from __future__ import annotations
 import sqlite3
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from followthru.adapters.store.codec import utc
 from followthru.core.model import ContactId
@@ -44,14 +45,45 @@ class NoticeTable:
         sql = "SELECT id, at, kind, contact_id, item_id, text, read_at FROM notices"
         sql += " WHERE read_at IS NULL" if unread_only else ""
         rows = self._conn.execute(sql + " ORDER BY at DESC, id DESC")
-        return [
-            Notice(r[0], datetime.fromisoformat(r[1]), r[2],
-                   ContactId(str(r[3])) if r[3] is not None else None, r[4], r[5], r[6] is not None)
-            for r in rows
-        ]  # fmt: skip
+        return [_notice(r) for r in rows]
+
+    def undelivered(self, kinds: frozenset[str]) -> list[Notice]:
+        """Unread notices of these kinds not yet sent to the INBOX as a note, oldest first."""
+        marks = ", ".join("?" for _ in kinds)
+        sql = f"SELECT id, at, kind, contact_id, item_id, text, read_at FROM notices WHERE delivered_at IS NULL AND read_at IS NULL AND kind IN ({marks}) ORDER BY at, id"  # noqa: S608 - placeholders
+        rows = self._conn.execute(sql, sorted(kinds))
+        return [_notice(r) for r in rows]
+
+    def mark_delivered(self, ids: list[int], at: datetime) -> None:
+        self._conn.executemany(
+            "UPDATE notices SET delivered_at = ? WHERE id = ?", [(utc(at), i) for i in ids]
+        )
 
     def mark_read(self, ids: list[int], at: datetime) -> None:
         self._conn.executemany(
             "UPDATE notices SET read_at = ? WHERE id = ? AND read_at IS NULL",
             [(utc(at), notice_id) for notice_id in ids],
+        )
+
+
+def _notice(r: tuple[Any, ...]) -> Notice:
+    contact = ContactId(str(r[3])) if r[3] is not None else None
+    return Notice(r[0], datetime.fromisoformat(r[1]), r[2], contact, r[4], r[5], r[6] is not None)
+
+
+class MarkTable:
+    """The `marks` table: small named values kept between runs."""
+
+    def __init__(self, conn: sqlite3.Connection) -> None:
+        self._conn = conn
+
+    def get(self, key: str) -> str | None:
+        row = self._conn.execute("SELECT value FROM marks WHERE key = ?", (key,)).fetchone()
+        return str(row[0]) if row else None
+
+    def set(self, key: str, value: str) -> None:
+        self._conn.execute(
+            "INSERT INTO marks (key, value) VALUES (?, ?)"
+            " ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+            (key, value),
         )
