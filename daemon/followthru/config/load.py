@@ -28,6 +28,7 @@ from followthru.config.values import (
     Approval,
     Cadence,
     Config,
+    Dashboard,
     Detection,
     Folders,
     Identity,
@@ -36,6 +37,7 @@ from followthru.config.values import (
     Server,
     Watch,
     is_loopback,
+    parse_listen,
 )
 from followthru.errors import ConfigError
 
@@ -102,6 +104,7 @@ def _config(r: Reader, path: Path, env: Mapping[str, str]) -> Config | None:
         "cadence",
         "approval",
         "detection",
+        "dashboard",
     )
     if not r.check_mapping(known):
         return None
@@ -115,12 +118,14 @@ def _config(r: Reader, path: Path, env: Mapping[str, str]) -> Config | None:
     cadence = _cadence(r.section("cadence"))
     approval = _approval(r.section("approval"))
     detection = _detection(r.section("detection"))
+    dashboard = _dashboard(r.section("dashboard"))
     if r.errors:
         return None
     assert identity and accounts and store_path and watch and cadence and approval and detection  # noqa: S101
     return Config(
-        path, identity, accounts, store_path, templates_dir, watch, cadence, approval, detection
-    )
+        path, identity, accounts, store_path, templates_dir, watch, cadence, approval, detection,
+        dashboard or Dashboard(),
+    )  # fmt: skip
 
 
 def _identity(r: Reader) -> Identity | None:
@@ -343,6 +348,19 @@ def _detection(r: Reader) -> Detection | None:
         return None
     lowered = frozenset(d.strip().lower() for d in domains)
     return Detection(tuple(k.strip().lower() for k in keywords), mode, lowered)
+
+
+def _dashboard(r: Reader) -> Dashboard | None:
+    if not r.check_mapping(("listen",)):
+        return None
+    text = r.string("listen", default=None)
+    if text is None:
+        return Dashboard()
+    try:
+        return Dashboard(parse_listen(text))
+    except ValueError as exc:
+        r.error("listen", str(exc))
+        return None
 
 
 def _address(r: Reader, key: str, *, required: bool = False) -> str | None:
