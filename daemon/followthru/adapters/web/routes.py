@@ -30,7 +30,8 @@ from followthru.adapters.web.guard import Guard
 from followthru.errors import UserError
 from followthru.service.dashboard import Dashboard
 
-ACTIONS = ("approve", "reject", "snooze", "done")
+DONE = {"approve": "approved", "reject": "rejected", "snooze": "snoozed", "done": "done",
+        "edit": "edited: its draft is replaced on the daemon's next pass"}  # fmt: skip
 
 
 class Pages:
@@ -106,7 +107,8 @@ class Pages:
         except UserError as exc:
             return self.page(request, "refused", 409, reason=str(exc))
         return RedirectResponse(
-            f"{_back(str(form.get('next', '')))}?said={quote(f'#{item_id}: {action} done')}", 303
+            f"{_back(str(form.get('next', '')))}?said={quote(f'#{item_id} {DONE.get(action, action)}')}",
+            303,
         )
 
 
