@@ -53,7 +53,7 @@ def test_the_board_shows_the_contacts_in_their_columns(page: Page) -> None:
     interviewed = page.locator("section.column", has_text="interviewed")
     card = interviewed.locator("article.card", has_text="Bob Stone")
     assert "Acme · Platform engineer" in card.inner_text()
-    assert "try 0 of 3" in card.inner_text() and "yours move" in card.inner_text()
+    assert "try 0 of 3" in card.inner_text() and "your move" in card.inner_text()
     assert "thank you" in card.inner_text()
     assert (
         page.locator("section.column", has_text="referred")

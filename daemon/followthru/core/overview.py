@@ -41,12 +41,13 @@ SILENT_STATES = frozenset({S.AWAITING_REPLY, S.MOVED_ON, S.REACHED_OUT, S.UNREAC
 
 
 def whose_move(contact: Contact) -> str:
-    """`yours` (a reply or a queued item waits for the user), `theirs`, or `nobody's`."""
+    """`you` (a reply or a queued item waits for the user), `them` (the user waits for an
+    answer or a meeting), or `nobody` (a closed flow, or a source without a flow)."""
     if contact.user_to_act or contact.pending:
-        return "yours"
+        return "you"
     if contact.state in (S.AWAITING_REPLY, S.REACHED_OUT, S.SCHEDULED, S.INTERVIEWED, S.REFERRED):
-        return "theirs"
-    return "nobody's"
+        return "them"
+    return "nobody"
 
 
 @dataclass(frozen=True, slots=True)
@@ -125,8 +126,10 @@ def is_silent(contact: Contact, give_up_after: timedelta, now: datetime) -> bool
 
 
 def company(contact: Contact) -> str:
+    """The company as registered, else the address's company domain (a referral's)."""
     interview = contact.interview
-    return contact.company or (interview.company if interview else "") or "(no company)"
+    named = contact.company or (interview.company if interview else "")
+    return named or contact.company_domain or "(no company)"
 
 
 def _rate(group: str, members: list[Facts]) -> Rate:

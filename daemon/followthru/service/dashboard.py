@@ -20,7 +20,7 @@ from followthru.adapters.store.outbox import OutboxRow
 from followthru.core.events import OutboundSeen, ReplyReceived, event_name
 from followthru.core.items import OPEN
 from followthru.core.model import Contact, ContactId, ContactState
-from followthru.core.overview import BOARD_STATES, Facts, Numbers, numbers, whose_move
+from followthru.core.overview import BOARD_STATES, Facts, Numbers, company, numbers, whose_move
 from followthru.core.plan import PlannedStep
 from followthru.errors import UserError
 from followthru.service.contacts import Service
@@ -47,8 +47,7 @@ class Card:
 
     @property
     def company(self) -> str:
-        interview = self.contact.interview
-        return self.contact.company or (interview.company if interview else "")
+        return company(self.contact) if self.contact.state is not ContactState.SOURCE else ""
 
 
 @dataclass(frozen=True, slots=True)
