@@ -44,6 +44,7 @@ def serve(
     if print_url:
         print(url(config, listen))
         return 0
+    load_token(config.store_path)  # made before the port opens: whoever connects can use it
     sock = bind(listen)
     print(f"followthru: the dashboard is at {address(sock)} (`followthru serve --url` adds the token); Ctrl-C stops it",
           flush=True)  # fmt: skip

@@ -11,7 +11,6 @@ Invariants:
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, time
 from email import message_from_bytes, policy
@@ -22,12 +21,13 @@ from followthru.core.items import OPEN
 from followthru.core.model import Contact, ContactId, ContactState
 from followthru.core.overview import BOARD_STATES, Facts, Numbers, company, numbers, whose_move
 from followthru.core.plan import PlannedStep
+from followthru.core.schedule import next_due
 from followthru.errors import UserError
 from followthru.service.contacts import Service
 from followthru.service.outbox import Outbox
 
 PLAN_DAYS = 30
-NEXT_STEP_HORIZON = 366  # days the plan is read ahead for a card's "next step"
+COLUMN_CARDS = 50  # cards per column on the board; the column's own page shows them all
 
 
 @dataclass(frozen=True, slots=True)
@@ -35,7 +35,8 @@ class Card:
     contact: Contact
     tries: int  # the configured number of tries
     whose: str
-    next_step: PlannedStep | None
+    next_step: str | None  # a step's name, "gives up", or None: nothing planned
+    next_at: datetime | None
 
     @property
     def label(self) -> str:
@@ -48,6 +49,13 @@ class Card:
     @property
     def company(self) -> str:
         return company(self.contact) if self.contact.state is not ContactState.SOURCE else ""
+
+
+@dataclass(frozen=True, slots=True)
+class Column:
+    state: ContactState
+    cards: list[Card]
+    total: int  # contacts in this state (more than the cards when the column is cut)
 
 
 @dataclass(frozen=True, slots=True)
@@ -83,24 +91,48 @@ class Dashboard:
     def __init__(self, service: Service) -> None:
         self.service = service
         self.store = service.store
+        self._cached: tuple[tuple[int, int], list[Contact]] | None = None
+
+    def everyone(self) -> list[Contact]:
+        """Every contact, decoded once per change of the store (10,000 snapshots take about
+        0.2 s to decode; a page view that follows no change reuses them)."""
+        mark = self.store.change_mark()
+        if self._cached is None or self._cached[0] != mark:
+            self._cached = (mark, self.service.contacts())
+        return self._cached[1]
 
     # --- reading ------------------------------------------------------------------------
 
-    def board(self, now: datetime) -> list[tuple[ContactState, list[Card]]]:
-        """A column per state (in flow order, empty ones left out), a card per contact."""
-        cards = self.cards(self.service.contacts(), now)
-        return [
-            (state, c)
-            for state in BOARD_STATES
-            if (c := [x for x in cards if x.contact.state is state])
-        ]
+    def board(self, state: ContactState | None = None) -> list[Column]:
+        """A column per state (in flow order, empty ones left out), a card per contact: the
+        user's move first, then the newest; COLUMN_CARDS per column unless one `state` is
+        asked for (then that column whole)."""
+        people = self.everyone()
+        columns = []
+        for one in BOARD_STATES if state is None else (state,):
+            members = sorted((c for c in people if c.state is one),
+                             key=lambda c: (whose_move(c) != "you", -int(c.id)))  # fmt: skip
+            shown = members if state is not None else members[:COLUMN_CARDS]
+            if members:
+                columns.append(Column(one, self.cards(shown), len(members)))
+        return columns
 
-    def cards(self, people: list[Contact], now: datetime) -> list[Card]:
-        upcoming = self.next_steps(people, now)
+    def cards(self, people: list[Contact]) -> list[Card]:
         tries = len(self.service.policy.tries)
-        return [Card(c, tries, whose_move(c), upcoming.get(c.id)) for c in people]
+        return [Card(c, tries, whose_move(c), *self.next_step(c)) for c in people]
 
-    def contact(self, key: str, now: datetime) -> ContactPage:
+    def next_step(self, contact: Contact) -> tuple[str | None, datetime | None]:
+        """The contact's first pending item, else what its own timer does next (the core's
+        `next_due`: per contact, without running the whole plan)."""
+        if contact.pending:
+            item = min(contact.pending, key=lambda p: p.due_at)
+            return item.step.value, item.due_at
+        due = next_due(contact, self.service.policy)
+        if due is None:
+            return None, None
+        return (due.step.value if due.step else "gives up"), due.at
+
+    def contact(self, key: str) -> ContactPage:
         row = self.store.contacts.find(key)
         if row is None:
             raise UserError(f"no contact {key!r}")
@@ -109,7 +141,7 @@ class Dashboard:
         if contact.interview and contact.interview.notes:
             notes.append(contact.interview.notes)
         drafts = [self.draft(item) for item in self.store.outbox.items(contact_id=row.id)]
-        return ContactPage(self.cards([contact], now)[0], self.timeline(row.id), drafts, notes)
+        return ContactPage(self.cards([contact])[0], self.timeline(row.id), drafts, notes)
 
     def timeline(self, contact_id: ContactId) -> list[Moment]:
         emails = self.store.contacts.emails()
@@ -151,29 +183,9 @@ class Dashboard:
                 firsts.get((c.id, OutboundSeen.__name__)),
                 firsts.get((c.id, ReplyReceived.__name__)),
             )
-            for c in self.service.contacts()
+            for c in self.everyone()
         ]
         return numbers(facts, self.service.policy.give_up_after, now)
-
-    def next_steps(self, people: Iterable[Contact], now: datetime) -> dict[ContactId, PlannedStep]:
-        """Each contact's next entry: its first pending item, else what the plan says next
-        (as `followthru contacts` shows it)."""
-        first: dict[ContactId, PlannedStep] = {}
-        owners = set()
-        for contact in people:
-            owners.add(contact.id)
-            if contact.pending:
-                item = min(contact.pending, key=lambda p: p.due_at)
-                first[contact.id] = PlannedStep(item.to, item.step, None, item.due_at)
-        waiting = owners - first.keys()
-        if waiting:
-            for step in self.service.steps(now, NEXT_STEP_HORIZON):
-                if step.contact in waiting:
-                    first[step.contact] = step
-                    waiting.discard(step.contact)
-                    if not waiting:
-                        break
-        return first
 
     # --- acting (the commands' code paths) ----------------------------------------------
 

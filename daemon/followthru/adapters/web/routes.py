@@ -27,6 +27,7 @@ from starlette.types import ASGIApp
 
 from followthru.adapters.web import charts
 from followthru.adapters.web.guard import Guard
+from followthru.core.model import ContactState
 from followthru.errors import UserError
 from followthru.service.dashboard import Dashboard
 
@@ -61,11 +62,16 @@ class Pages:
         return HTMLResponse(html, status_code=status)
 
     async def board(self, request: Request) -> Response:
-        return self.page(request, "board", columns=self.dashboard.board(self.clock()))
+        asked = request.query_params.get("state")
+        try:
+            state = ContactState(asked) if asked else None
+        except ValueError:
+            return self.page(request, "refused", 404, reason=f"no state {asked!r}")
+        return self.page(request, "board", columns=self.dashboard.board(state), whole=state)
 
     async def contact(self, request: Request) -> Response:
         try:
-            found = self.dashboard.contact(request.path_params["key"], self.clock())
+            found = self.dashboard.contact(request.path_params["key"])
         except UserError as exc:
             return self.page(request, "refused", 404, reason=str(exc))
         return self.page(request, "contact", page=found)
