@@ -10,6 +10,7 @@ between, so contacts stand at every point of their cadence. Then:
   away). There is no command for a bare timer pass, so it is timed inside a subprocess
   that calls the product's Service on the store (bench/store.py `tick`). The figure is the
   pass one hour later; the others are printed beside it.
+Then the dashboard on the same store (bench/figures/dashboard.py): board, queue, numbers.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ import json
 from datetime import datetime, timedelta
 from pathlib import Path
 
+from bench.figures import dashboard
 from bench.harness import Result, bench_module, followthru, say, write_config
 from tests.rig import ImapAccount
 
@@ -60,4 +62,4 @@ def measure(account: ImapAccount, workdir: Path, contacts: int = CONTACTS) -> li
         + (f" ({p['seconds'] / p['fired'] * 1000:.2f} ms each)" if p["fired"] else "")
         for label, p in zip(("2 min", "1 h", "1 day"), passes, strict=True)
     ]
-    return [plan_result, tick_result]
+    return [plan_result, tick_result, *dashboard.measure(config, config.parent, now.isoformat())]

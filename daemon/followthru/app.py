@@ -33,6 +33,7 @@ from followthru.adapters.secrets import resolve_secret
 from followthru.adapters.smtp import SendReport, send_with_retries
 from followthru.adapters.store import Store
 from followthru.adapters.template_check import check_templates
+from followthru.adapters.web.server import serve_dashboard
 from followthru.config import Account, Config, load_config
 from followthru.core.items import ItemStatus
 from followthru.errors import (
@@ -196,6 +197,10 @@ async def _serve(
                 group.create_task(watcher.run())
             group.create_task(_heartbeat(service, watchers, hold, generation))
             group.create_task(_until_stop_or_reload(stop, reload, generation))
+            if config.dashboard.listen is not None:  # one more task in the same loop
+                group.create_task(
+                    serve_dashboard(service, config.dashboard.listen, clock, generation)
+                )
     except ExceptionGroup as failed:
         store_error = _first_store_error(failed)
         if store_error is None:

@@ -87,6 +87,12 @@ def build_parser() -> argparse.ArgumentParser:
     classify = add("classify", "show how followthru reads messages (.eml files)")
     classify.add_argument("files", nargs="+", metavar="FILE.eml")
     _json(classify)
+    serve = add("serve", "the dashboard on loopback: board, contacts, queue, plan, numbers")
+    serve.add_argument("--listen", metavar="ADDR:PORT",
+                       help="where (default: dashboard.listen, else 127.0.0.1:8025); loopback only")  # fmt: skip
+    serve.add_argument(
+        "--url", action="store_true", help="print its address with the token and exit"
+    )
     add("demo", "the whole life cycle in a minute, on an embedded mail server; nothing configured")
     backup = add("backup", "copy the state store consistently, even while the daemon runs")
     backup.add_argument("path", metavar="PATH", help="the new file to write (never overwritten)")
@@ -233,6 +239,10 @@ def _dispatch(ctx: Context) -> int:
         return _run(ctx)
     if command == "demo":
         return _demo()
+    if command == "serve":
+        from followthru.commands import serve  # noqa: PLC0415
+
+        return serve.serve(ctx.config, args.listen, print_url=args.url, clock=ctx.clock())
     return _store_command(ctx)
 
 

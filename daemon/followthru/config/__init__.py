@@ -11,9 +11,11 @@ from followthru.config.values import (
     Approval,
     Cadence,
     Config,
+    Dashboard,
     Detection,
     Folders,
     Identity,
+    Listen,
     Notify,
     Secret,
     SecretKind,
@@ -23,10 +25,12 @@ from followthru.config.values import (
     Watch,
     is_address,
     is_loopback,
+    parse_listen,
 )
 
 __all__ = [
-    "Account", "Approval", "Cadence", "Config", "Detection", "Folders", "Identity", "Notify", "Secret",
-    "SecretKind", "SendWindow", "Server", "TlsMode", "Watch", "default_config_path",
-    "default_store_path", "is_address", "is_loopback", "load_config", "parse_config",
+    "Account", "Approval", "Cadence", "Config", "Dashboard", "Detection", "Folders", "Identity",
+    "Listen", "Notify", "Secret", "SecretKind", "SendWindow", "Server", "TlsMode", "Watch",
+    "default_config_path", "default_store_path", "is_address", "is_loopback", "load_config",
+    "parse_config", "parse_listen",
 ]  # fmt: skip

@@ -28,6 +28,7 @@ from followthru.config.values import (
     Approval,
     Cadence,
     Config,
+    Dashboard,
     Detection,
     Folders,
     Identity,
@@ -37,6 +38,7 @@ from followthru.config.values import (
     Server,
     Watch,
     is_loopback,
+    parse_listen,
 )
 from followthru.errors import ConfigError
 
@@ -104,6 +106,7 @@ def _config(r: Reader, path: Path, env: Mapping[str, str]) -> Config | None:
         "approval",
         "detection",
         "notify",
+        "dashboard",
     )
     if not r.check_mapping(known):
         return None
@@ -118,12 +121,14 @@ def _config(r: Reader, path: Path, env: Mapping[str, str]) -> Config | None:
     approval = _approval(r.section("approval"))
     detection = _detection(r.section("detection"))
     notify = _notify(r.section("notify"))
+    dashboard = _dashboard(r.section("dashboard"))
     if r.errors or notify is None:
         return None
     assert identity and accounts and store_path and watch and cadence and approval and detection  # noqa: S101
     return Config(
         path, identity, accounts, store_path, templates_dir, watch, cadence, approval, detection,
         notify,
+        dashboard or Dashboard(),
     )  # fmt: skip
 
 
@@ -381,6 +386,19 @@ def _detection(r: Reader) -> Detection | None:
     return Detection(
         tuple(k.strip().lower() for k in keywords), mode, lowered, attendees, strangers
     )
+
+
+def _dashboard(r: Reader) -> Dashboard | None:
+    if not r.check_mapping(("listen",)):
+        return None
+    text = r.string("listen", default=None)
+    if text is None:
+        return Dashboard()
+    try:
+        return Dashboard(parse_listen(text))
+    except ValueError as exc:
+        r.error("listen", str(exc))
+        return None
 
 
 def _address(r: Reader, key: str, *, required: bool = False) -> str | None:

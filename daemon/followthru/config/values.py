@@ -130,6 +130,22 @@ class Notify:
 
 
 @dataclass(frozen=True, slots=True)
+class Listen:
+    """A loopback address and port for the dashboard (never anything else: see parse_listen)."""
+
+    host: str  # an IP literal, without brackets
+    port: int
+
+    def __str__(self) -> str:
+        return f"[{self.host}]:{self.port}" if ":" in self.host else f"{self.host}:{self.port}"
+
+
+@dataclass(frozen=True, slots=True)
+class Dashboard:
+    listen: Listen | None = None  # None: the daemon does not serve the dashboard
+
+
+@dataclass(frozen=True, slots=True)
 class Config:
     path: Path
     identity: Identity
@@ -141,6 +157,7 @@ class Config:
     approval: Approval
     detection: Detection
     notify: Notify = Notify()
+    dashboard: Dashboard = Dashboard()
 
 
 def is_address(text: str) -> bool:
@@ -156,3 +173,25 @@ def is_loopback(host: str) -> bool:
         return ipaddress.ip_address(host.strip("[]")).is_loopback
     except ValueError:
         return False
+
+
+def parse_listen(text: str) -> Listen:
+    """`127.0.0.1:8025`, `[::1]:8025` or `localhost:8025` as a Listen; raises ValueError saying
+    what is wrong. Only loopback addresses pass: the dashboard acts on the user's mail, and
+    remote use goes through an SSH tunnel, never an open port."""
+    host, sep, port_text = text.strip().rpartition(":")
+    if not sep or not host or not port_text.isdigit() or not 0 <= int(port_text) <= 65535:
+        raise ValueError(f"{text!r} is not ADDRESS:PORT, like 127.0.0.1:8025 or [::1]:8025")
+    host = host.strip("[]")
+    if host.lower() == "localhost":
+        host = "127.0.0.1"
+    try:
+        loopback = ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        loopback = False
+    if not loopback:
+        raise ValueError(
+            f"{host} is not a loopback address: the dashboard listens on 127.0.0.1 or ::1 only "
+            "(for remote use, an SSH tunnel: ssh -L 8025:127.0.0.1:8025 server)"
+        )
+    return Listen(host, int(port_text))

@@ -163,6 +163,13 @@ class Store:
             target.unlink(missing_ok=True)
             raise StoreError(f"{target}: the backup failed: {exc}") from exc
 
+    def change_mark(self) -> tuple[int, int]:
+        """A value that changes whenever the store does: a commit by another connection (the
+        daemon, a command) moves `data_version`, one of ours moves `total_changes`. Readers
+        that cache what they decoded (the dashboard) compare it before reusing."""
+        (version,) = self.conn.execute("PRAGMA data_version").fetchone()
+        return int(version), self.conn.total_changes
+
     def checkpoint(self) -> None:
         """Copy what the WAL holds into the main file now. After a send's `sending` and `sent`
         commits (sends are rare): the record that a message went out must survive the loss of

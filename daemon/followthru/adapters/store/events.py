@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -69,6 +70,22 @@ class EventLog:
     def of(self, contact_id: ContactId) -> list[Event]:
         """The contact's log as core events, oldest first (what `replay` folds)."""
         return [decode_event(row.type, row.data) for row in self.rows(contact_id)]
+
+    def firsts(self, types: Collection[str]) -> dict[tuple[ContactId, str], datetime]:
+        """(contact, event type) -> the earliest time of such an event (the dashboard's
+        numbers: first outreach, first reply), for every contact, in one query."""
+        marks = ", ".join("?" for _ in types)
+        rows = self._conn.execute(
+            f"SELECT contact_id, type, at FROM events WHERE type IN ({marks})"  # noqa: S608  (placeholders only)
+            " AND contact_id IS NOT NULL",
+            tuple(types),
+        )
+        found: dict[tuple[ContactId, str], datetime] = {}
+        for cid, type_, at in rows:
+            key, moment = (ContactId(str(cid)), str(type_)), datetime.fromisoformat(at)
+            if key not in found or moment < found[key]:  # stored with their own offsets
+                found[key] = moment
+        return found
 
     def outbound_message_ids(self) -> dict[str, ContactId]:
         """Message-ID -> contact, for every message of the user's seen in Sent (or sent by us)."""
