@@ -1,0 +1,234 @@
+"""The job-mail rule tables: plain data (as loaded from the rules file) -> compiled rules.
+
+The shipped file (followthru/data/jobs.rules.yaml) and a user's file have one shape; `merge`
+lays the user's over the shipped ones and `compile_rules` turns the result into `JobRules`.
+Invariants: pure (the adapter reads the file and hands the parsed data here); every rule
+keeps its `id` and its `reason`; a malformed table raises `RulesError` naming the entry;
+phrases match case-insensitively at a word start, any whitespace run matching any other.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+EVENTS = (
+    "application_received", "interview_request", "interview_scheduled", "assessment",
+    "info_request", "rejection", "offer", "paused", "other_job",
+)  # fmt: skip
+VENDOR_KINDS = ("ats", "scheduler", "board")
+# A company name: up to four capitalised words ("Acme", "Globex Corp", "Müller & Söhne").
+NAME = r"[A-Z0-9ÄÖÜÉ][\w&.'’-]*(?: (?:& |de |of |and |y |et )?[A-Z0-9ÄÖÜÉ][\w&.'’-]*){0,3}"
+# A role title: a short run of words, read lazily up to what follows it in the pattern.
+ROLE = r"[A-Za-z0-9ÄÖÜÉ][\w/&+#.'’() -]{1,70}"
+_LIST_KEYS = ("vendors", "senders", "events")
+
+
+class RulesError(ValueError):
+    """The rules data is malformed; the message names the entry and what is wrong."""
+
+
+@dataclass(frozen=True, slots=True)
+class Vendor:
+    id: str
+    name: str
+    kind: str
+    domains: tuple[str, ...]
+    reason: str
+
+
+@dataclass(frozen=True, slots=True)
+class SenderRule:
+    id: str
+    pattern: re.Pattern[str]
+    event: str
+    reason: str
+
+
+@dataclass(frozen=True, slots=True)
+class PhraseRule:
+    id: str
+    event: str
+    rank: int
+    pattern: re.Pattern[str]
+    negatable: bool
+    reason: str
+
+
+@dataclass(frozen=True, slots=True)
+class Patterns:
+    """Ordered regexes with one named group, per place in the message."""
+
+    subject: tuple[re.Pattern[str], ...]
+    body: tuple[re.Pattern[str], ...]
+    sender: tuple[re.Pattern[str], ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class JobRules:
+    vendors: tuple[Vendor, ...]
+    senders: tuple[SenderRule, ...]
+    events: tuple[PhraseRule, ...]
+    context: re.Pattern[str]
+    negation: re.Pattern[str]
+    deadlines: re.Pattern[str]
+    company: Patterns
+    role: Patterns
+    not_names: frozenset[str]
+    referral: re.Pattern[str]
+    free_mail: frozenset[str]
+
+
+def merge(shipped: Mapping[str, Any], user: Mapping[str, Any]) -> dict[str, Any]:
+    """The user's table over the shipped one: list entries replace by `id` (or are added;
+    `disabled: true` removes one); any other top-level key replaces the shipped value."""
+    merged = dict(shipped)
+    for key, value in user.items():
+        if key in _LIST_KEYS:
+            merged[key] = _merge_entries(shipped.get(key, []), value, key)
+        else:
+            merged[key] = value
+    return merged
+
+
+def _merge_entries(shipped: list[Any], user: Any, key: str) -> list[Any]:
+    if not isinstance(user, list):
+        raise RulesError(f"{key}: must be a list")
+    entries = {_entry_id(e, key): e for e in shipped}
+    for entry in user:
+        ident = _entry_id(entry, key)
+        entries.pop(ident, None)
+        if not entry.get("disabled"):
+            entries[ident] = entry
+    return list(entries.values())
+
+
+def _entry_id(entry: Any, key: str) -> str:
+    if not isinstance(entry, Mapping) or not isinstance(entry.get("id"), str):
+        raise RulesError(f"{key}: every entry needs an `id` (got {entry!r:.60})")
+    return str(entry["id"])
+
+
+def _text(entry: Mapping[str, Any], key: str, where: str) -> str:
+    value = entry.get(key)
+    if not isinstance(value, str) or not value.strip():
+        raise RulesError(f"{where}: `{key}` must be a non-empty string")
+    return value
+
+
+def _strings(entry: Mapping[str, Any], key: str, where: str) -> tuple[str, ...]:
+    value = entry.get(key, [])
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise RulesError(f"{where}: `{key}` must be a list of strings")
+    return tuple(str(v) for v in value)
+
+
+def _compile(source: str, where: str, flags: int = re.I) -> re.Pattern[str]:
+    try:
+        return re.compile(source.replace("{NAME}", NAME).replace("{ROLE}", ROLE), flags)
+    except re.error as exc:
+        raise RulesError(f"{where}: bad regex: {exc}") from exc
+
+
+def _phrase(text: str) -> str:
+    """A plain phrase as a regex: starts at a word start, whitespace runs are flexible."""
+    words = [re.escape(w) for w in text.split()]
+    start = r"(?<!\w)" if text[:1].isalnum() else ""
+    return start + r"\s+".join(words)
+
+
+def phrase_pattern(entry: Mapping[str, Any], where: str) -> re.Pattern[str]:
+    """`phrases` and/or `regex` of an entry, as one case-insensitive alternation."""
+    parts = [_phrase(p) for p in sorted(_strings(entry, "phrases", where), key=len, reverse=True)]
+    if isinstance(entry.get("regex"), str):
+        parts.append(f"(?:{entry['regex']})")
+    if not parts:
+        raise RulesError(f"{where}: needs `phrases` or `regex`")
+    return _compile("|".join(parts), where)
+
+
+def _vendor(entry: Mapping[str, Any]) -> Vendor:
+    where = f"vendors[{entry.get('id')}]"
+    kind = entry.get("kind", "ats")
+    if kind not in VENDOR_KINDS:
+        raise RulesError(f"{where}: `kind` must be one of {', '.join(VENDOR_KINDS)}")
+    domains = tuple(d.lower().lstrip(".") for d in _strings(entry, "domains", where))
+    if not domains:
+        raise RulesError(f"{where}: needs `domains`")
+    name = str(entry.get("name") or entry["id"])
+    return Vendor(str(entry["id"]), name, kind, domains, _text(entry, "reason", where))
+
+
+def _event_of(entry: Mapping[str, Any], where: str) -> str:
+    event = entry.get("event")
+    if event not in EVENTS:
+        raise RulesError(f"{where}: `event` must be one of {', '.join(EVENTS)}")
+    return str(event)
+
+
+def _sender(entry: Mapping[str, Any]) -> SenderRule:
+    where = f"senders[{entry.get('id')}]"
+    pattern = _compile(_text(entry, "regex", where), where)
+    return SenderRule(
+        str(entry["id"]), pattern, _event_of(entry, where), _text(entry, "reason", where)
+    )
+
+
+def _rule(entry: Mapping[str, Any], precedence: tuple[str, ...]) -> PhraseRule:
+    where = f"events[{entry.get('id')}]"
+    event = _event_of(entry, where)
+    rank = entry.get("rank", precedence.index(event) if event in precedence else len(precedence))
+    if not isinstance(rank, int | float):
+        raise RulesError(f"{where}: `rank` must be a number")
+    negatable = bool(entry.get("negatable", False))
+    pattern = phrase_pattern(entry, where)
+    return PhraseRule(
+        str(entry["id"]), event, int(rank * 10), pattern, negatable, _text(entry, "reason", where)
+    )
+
+
+def _patterns(table: Mapping[str, Any], where: str, flags: int) -> Patterns:
+    def group(key: str) -> tuple[re.Pattern[str], ...]:
+        return tuple(_compile(s, f"{where}.{key}", flags) for s in _strings(table, key, where))
+
+    return Patterns(group("subject"), group("body"), group("sender"))
+
+
+def _table(data: Mapping[str, Any], key: str) -> Mapping[str, Any]:
+    value = data.get(key)
+    if not isinstance(value, Mapping):
+        raise RulesError(f"{key}: missing or not a mapping")
+    return value
+
+
+def _entries(data: Mapping[str, Any], key: str) -> list[Mapping[str, Any]]:
+    value = data.get(key, [])
+    if not isinstance(value, list):
+        raise RulesError(f"{key}: must be a list")
+    for entry in value:
+        _entry_id(entry, key)
+    return value
+
+
+def compile_rules(data: Mapping[str, Any]) -> JobRules:
+    """Compile (and so validate) a whole rules table."""
+    precedence = _strings(data, "precedence", "precedence") or EVENTS
+    bad = [e for e in precedence if e not in EVENTS]
+    if bad:
+        raise RulesError(f"precedence: unknown event {bad[0]!r}")
+    company = _table(data, "company")
+    return JobRules(
+        vendors=tuple(_vendor(e) for e in _entries(data, "vendors")),
+        senders=tuple(_sender(e) for e in _entries(data, "senders")),
+        events=tuple(_rule(e, precedence) for e in _entries(data, "events")),
+        context=phrase_pattern(_table(data, "context"), "context"),
+        negation=_compile(_text(_table(data, "negation"), "regex", "negation"), "negation"),
+        deadlines=phrase_pattern(_table(data, "deadlines"), "deadlines"),
+        company=_patterns(company, "company", 0),
+        role=_patterns(_table(data, "role"), "role", 0),
+        not_names=frozenset(n.casefold() for n in _strings(company, "not_names", "company")),
+        referral=phrase_pattern(_table(data, "referral"), "referral"),
+        free_mail=frozenset(d.lower() for d in _strings(data, "free_mail", "free_mail")),
+    )

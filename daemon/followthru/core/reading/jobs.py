@@ -1,0 +1,267 @@
+"""The job reading of a message: which step of a job search it is, from which vendor, for
+which company and role, with which deadline (SPEC "Reading job-search mail").
+
+Rules, in order: the vendor from the sender's, Return-Path's, Message-ID's and
+List-Unsubscribe's domains (links too, for a machine sender); a sender rule that fixes the
+event (job alerts); the phrase rules of the subject and the new text, the best-ranked event
+winning; a calendar invitation with a time as a scheduled interview. Then the company, the
+role, the deadline and any referral ("not me, try Jane <jane@...>").
+
+Invariants: pure; the tables come from core.reading.jobrules, compiled by the caller; only
+the subject and the new text count (quoted text and signatures are stripped by the caller);
+the company is never read from a vendor's domain; `confidence` is "high" when a vendor and
+the wording (or a vendor's own sender rule) agree, "low" otherwise; mail that is not about a
+job search (no vendor, no job word) reads as None.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from datetime import date
+
+from followthru.core.reading import dates, language
+from followthru.core.reading.automated import is_machine
+from followthru.core.reading.jobrules import JobRules, PhraseRule, Vendor
+from followthru.core.reading.message import Address, Message
+
+MAX_SCAN = 8 * 1024
+_INDEX = {"other_job": 8}
+_USERS_MOVE = ("assessment", "info_request", "interview_request")
+_DOMAIN = re.compile(r"@([\w.-]+)")
+_LINK = re.compile(r"https?://([\w.-]+)", re.I)
+_ADDRESS = re.compile(r"[\w.+'-]+@[\w-]+(?:\.[\w-]+)+", re.I)
+_NAME_BEFORE = re.compile(r"([A-ZÄÖÜÉ][\w'’-]+(?: [A-ZÄÖÜÉ][\w'’-]+)?)\W{0,3}$")
+_EDGE = ".,;:!?'\"’()[]- "
+
+
+@dataclass(frozen=True, slots=True)
+class Referral:
+    """Someone the writer names instead of themselves."""
+
+    address: str
+    name: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class JobReading:
+    event: str
+    ats: str | None
+    company: str | None
+    role: str | None
+    deadline: date | None
+    confidence: str
+    reason: str
+    referral: Referral | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class _Match:
+    event: str
+    rank: int
+    reason: str
+
+
+def _matches_domain(domain: str, vendor: Vendor) -> bool:
+    return any(domain == d or domain.endswith("." + d) for d in vendor.domains)
+
+
+def _header_domains(msg: Message) -> Iterator[str]:
+    for addr in (*msg.from_, *msg.reply_to):
+        yield addr.domain
+    for name in ("sender", "return-path", "list-unsubscribe"):
+        yield from (d.lower() for d in _DOMAIN.findall(msg.header(name)))
+    yield from (d.lower() for d in _DOMAIN.findall(msg.message_id))
+
+
+def vendor_of(msg: Message, text: str, rules: JobRules) -> tuple[Vendor, str] | None:
+    """The vendor and where it was seen: a header's domain, or (for a machine sender, whose
+    links are its own) a link in the text, e.g. a Workday tenant's myworkdayjobs.com."""
+    for domain in _header_domains(msg):
+        for vendor in rules.vendors:
+            if domain and _matches_domain(domain, vendor):
+                return vendor, f"{vendor.reason} ({domain})"
+    sender = msg.sender
+    if sender is None or not is_machine(sender):
+        return None
+    for host in _LINK.findall(text[:MAX_SCAN]):
+        for vendor in rules.vendors:
+            if vendor.kind == "ats" and _matches_domain(host.lower(), vendor):
+                return vendor, f"{vendor.reason} (a link to {host.lower()})"
+    return None
+
+
+def _sender_rule(msg: Message, rules: JobRules) -> _Match | None:
+    """A sender whose mail is always one event (a job-alert address)."""
+    sender = msg.sender
+    for rule in rules.senders if sender else ():
+        if sender and rule.pattern.search(sender.addr):
+            return _Match(rule.event, -1, f"{rule.reason} ({sender.addr})")
+    return None
+
+
+def _negated(text: str, start: int, rules: JobRules) -> bool:
+    return bool(rules.negation.search(text[max(0, start - 40) : start]))
+
+
+def _phrase_match(rule: PhraseRule, text: str, rules: JobRules) -> _Match | None:
+    for m in rule.pattern.finditer(text):
+        if rule.negatable and _negated(text, m.start(), rules):
+            continue
+        return _Match(rule.event, rule.rank, f'{rule.reason}: "{m.group(0).strip()}"')
+    return None
+
+
+def _calendar_match(msg: Message, rules: JobRules) -> _Match | None:
+    """An invitation with a time is a scheduled interview (a cancel is not)."""
+    for ev in msg.calendar:
+        if (
+            ev.start is not None
+            and ev.method not in ("CANCEL", "REPLY")
+            and ev.status != "CANCELLED"
+        ):
+            rank = next((r.rank for r in rules.events if r.event == "interview_scheduled"), 0)
+            return _Match(
+                "interview_scheduled", rank, f"a calendar invitation with a time ({ev.summary})"
+            )
+    return None
+
+
+def best_match(msg: Message, text: str, rules: JobRules) -> _Match | None:
+    """The best-ranked event the wording (or an invitation) says, or None."""
+    found = [m for rule in rules.events if (m := _phrase_match(rule, text, rules))]
+    calendar = _calendar_match(msg, rules)
+    if calendar is not None:
+        found.append(calendar)
+    return min(found, key=lambda m: m.rank) if found else None
+
+
+def _calendar_text(msg: Message) -> str:
+    return "\n".join(f"{ev.summary}\n{ev.description}" for ev in msg.calendar)
+
+
+def read_job(msg: Message, new: str, ref: date | None, rules: JobRules) -> JobReading | None:
+    """The job reading of a message whose new text is `new`, or None."""
+    text = f"{msg.subject}\n{new}\n{_calendar_text(msg)}"[:MAX_SCAN]
+    seen = vendor_of(msg, msg.text, rules)
+    vendor = seen[0] if seen else None
+    match = _sender_rule(msg, rules) if vendor else None
+    match = match or best_match(msg, text, rules)
+    referral = referral_of(msg, new, rules)
+    decided = _decide(vendor, match, text, rules, referral)
+    if decided is None:
+        return None
+    event, confidence, why = decided
+    reason = "; ".join(p for p in (seen[1] if seen else "", why) if p)
+    deadline = deadline_of(new, ref, rules) if event in _USERS_MOVE else None
+    return JobReading(
+        event, vendor.id if vendor else None, company_of(msg, new, rules, vendor),
+        role_of(msg.subject, new, rules), deadline, confidence, reason, referral,
+    )  # fmt: skip
+
+
+def _decide(
+    vendor: Vendor | None, match: _Match | None, text: str, rules: JobRules, ref: Referral | None
+) -> tuple[str, str, str] | None:
+    """(event, confidence, why). Wording alone needs a job word; a vendor's mail without any
+    event wording is `other_job` for an ATS (its whole trade is hiring) and None otherwise."""
+    if match is not None and vendor is not None and vendor.kind != "scheduler":
+        return match.event, "high", match.reason
+    if match is not None and rules.context.search(text):
+        return match.event, "high" if vendor else "low", match.reason
+    if vendor is not None and vendor.kind == "ats":
+        return "other_job", "low", f"from {vendor.name}, no event wording"
+    if ref is not None and rules.context.search(text):
+        return "other_job", "low", f"a referral to {ref.address}, no event wording"
+    return None
+
+
+def deadline_of(new: str, ref: date | None, rules: JobRules) -> date | None:
+    """The first date stated after a deadline cue ("please complete by 12 March")."""
+    if ref is None:
+        return None
+    head = new[:MAX_SCAN]
+    order = language.date_order(head)
+    for cue in rules.deadlines.finditer(head):
+        found = dates.date_at(head, cue.end(), ref, window=20, order=order) or dates.relative_at(
+            head, cue.start(), ref, window=8
+        )
+        if found is not None:
+            return found.value
+    return None
+
+
+def referral_of(msg: Message, new: str, rules: JobRules) -> Referral | None:
+    """An address named after a referral cue, not the writer's own."""
+    own = {a.addr for a in (*msg.from_, *msg.reply_to)}
+    for cue in rules.referral.finditer(new[:MAX_SCAN]):
+        window = new[cue.end() : cue.end() + 160]
+        for m in _ADDRESS.finditer(window):
+            address = m.group(0).lower().rstrip(".")
+            if address not in own:
+                name = _NAME_BEFORE.search(window[: m.start()])
+                return Referral(address, name.group(1) if name else "")
+    return None
+
+
+def _clean(name: str, rules: JobRules) -> str | None:
+    name = name.strip(_EDGE)
+    for suffix in ("'s", "’s"):
+        name = name.removesuffix(suffix)
+    if len(name) < 2 or name.casefold() in rules.not_names:
+        return None
+    if name.split()[0].casefold() in rules.not_names:
+        return None
+    return name
+
+
+def _first(
+    patterns: Iterable[re.Pattern[str]], text: str, group: str, rules: JobRules
+) -> str | None:
+    for pattern in patterns:
+        for m in pattern.finditer(text):
+            value = _clean(m.group(group), rules)
+            if value:
+                return value
+    return None
+
+
+def company_of(msg: Message, new: str, rules: JobRules, vendor: Vendor | None) -> str | None:
+    """The company: the subject, the new text, the sender's display name ("Acme via
+    Greenhouse", "Acme Careers"), a person's company domain; never a vendor's domain."""
+    table = rules.company
+    found = _first(table.subject, msg.subject, "company", rules)
+    found = found or _first(table.body, new[:MAX_SCAN], "company", rules)
+    name = msg.sender.name if msg.sender else ""
+    shaped = table.sender[:-1] if table.sender else ()
+    found = found or _first(shaped, name, "company", rules)
+    found = found or _domain_company(msg, rules)
+    if found is None and vendor is not None and table.sender:
+        found = _first(table.sender[-1:], name, "company", rules)
+    return found
+
+
+def _domain_company(msg: Message, rules: JobRules) -> str | None:
+    """A person's own company domain (jane@acme.example -> Acme), never a vendor's or a
+    free mail provider's."""
+    for addr in (*msg.reply_to, *msg.from_):
+        if _is_company_domain(addr, rules):
+            labels = addr.domain.split(".")
+            core = labels[-3] if len(labels) > 2 and len(labels[-2]) <= 3 else labels[-2]
+            return core.replace("-", " ").title()
+    return None
+
+
+def _is_company_domain(addr: Address, rules: JobRules) -> bool:
+    domain = addr.domain
+    if not domain or "." not in domain or domain in rules.free_mail or is_machine(addr):
+        return False
+    return not any(_matches_domain(domain, v) for v in rules.vendors)
+
+
+def role_of(subject: str, new: str, rules: JobRules) -> str | None:
+    """The role named in the subject or the new text, if any."""
+    return _first(rules.role.subject, subject, "role", rules) or _first(
+        rules.role.body, new[:MAX_SCAN], "role", rules
+    )
