@@ -20,7 +20,8 @@ EVENTS = (
 )  # fmt: skip
 VENDOR_KINDS = ("ats", "scheduler", "board")
 # A company name: up to four capitalised words ("Acme", "Globex Corp", "Müller & Söhne").
-NAME = r"[A-Z0-9ÄÖÜÉ][\w&.'’-]*(?: (?:& |de |of |and |y |et )?[A-Z0-9ÄÖÜÉ][\w&.'’-]*){0,3}"
+_WORD = r"[A-Z0-9ÄÖÜÉ][\w&'’-]*(?:\.(?=\w)[\w&'’-]*)*"
+NAME = rf"{_WORD}(?: (?:& |de |of )?{_WORD}){{0,3}}"
 # A role title: a short run of words, read lazily up to what follows it in the pattern.
 ROLE = r"[A-Za-z0-9ÄÖÜÉ][\w/&+#.'’() -]{1,70}"
 _LIST_KEYS = ("vendors", "senders", "events")
@@ -54,6 +55,7 @@ class PhraseRule:
     rank: int
     pattern: re.Pattern[str]
     negatable: bool
+    standalone: bool
     reason: str
 
 
@@ -183,9 +185,11 @@ def _rule(entry: Mapping[str, Any], precedence: tuple[str, ...]) -> PhraseRule:
     if not isinstance(rank, int | float):
         raise RulesError(f"{where}: `rank` must be a number")
     negatable = bool(entry.get("negatable", False))
+    standalone = bool(entry.get("standalone", False))
     pattern = phrase_pattern(entry, where)
+    reason = _text(entry, "reason", where)
     return PhraseRule(
-        str(entry["id"]), event, int(rank * 10), pattern, negatable, _text(entry, "reason", where)
+        str(entry["id"]), event, int(rank * 10), pattern, negatable, standalone, reason
     )
 
 

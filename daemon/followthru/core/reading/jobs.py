@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from followthru.core.reading import dates, language
-from followthru.core.reading.automated import is_machine
+from followthru.core.reading.automated import is_machine, rule_list, rule_precedence
 from followthru.core.reading.jobrules import JobRules, PhraseRule, Vendor
 from followthru.core.reading.message import Address, Message
 
@@ -61,6 +61,7 @@ class _Match:
     event: str
     rank: int
     reason: str
+    standalone: bool = False
 
 
 def _matches_domain(domain: str, vendor: Vendor) -> bool:
@@ -109,7 +110,8 @@ def _phrase_match(rule: PhraseRule, text: str, rules: JobRules) -> _Match | None
     for m in rule.pattern.finditer(text):
         if rule.negatable and _negated(text, m.start(), rules):
             continue
-        return _Match(rule.event, rule.rank, f'{rule.reason}: "{m.group(0).strip()}"')
+        said = f'{rule.reason}: "{m.group(0).strip()}"'
+        return _Match(rule.event, rule.rank, said, rule.standalone)
     return None
 
 
@@ -149,6 +151,8 @@ def read_job(msg: Message, new: str, ref: date | None, rules: JobRules) -> JobRe
     match = _sender_rule(msg, rules) if vendor else None
     match = match or best_match(msg, text, rules)
     referral = referral_of(msg, new, rules)
+    if vendor is None and match is not None and _bulk(msg) and match.event != "other_job":
+        match = None  # a step of one's own application never comes through a mailing list
     decided = _decide(vendor, match, text, rules, referral)
     if decided is None:
         return None
@@ -161,6 +165,10 @@ def read_job(msg: Message, new: str, ref: date | None, rules: JobRules) -> JobRe
     )  # fmt: skip
 
 
+def _bulk(msg: Message) -> bool:
+    return bool(rule_list(msg) or rule_precedence(msg))
+
+
 def _decide(
     vendor: Vendor | None, match: _Match | None, text: str, rules: JobRules, ref: Referral | None
 ) -> tuple[str, str, str] | None:
@@ -168,7 +176,7 @@ def _decide(
     event wording is `other_job` for an ATS (its whole trade is hiring) and None otherwise."""
     if match is not None and vendor is not None and vendor.kind != "scheduler":
         return match.event, "high", match.reason
-    if match is not None and rules.context.search(text):
+    if match is not None and (match.standalone or rules.context.search(text)):
         return match.event, "high" if vendor else "low", match.reason
     if vendor is not None and vendor.kind == "ats":
         return "other_job", "low", f"from {vendor.name}, no event wording"
@@ -209,11 +217,11 @@ def _clean(name: str, rules: JobRules) -> str | None:
     name = name.strip(_EDGE)
     for suffix in ("'s", "’s"):
         name = name.removesuffix(suffix)
-    if len(name) < 2 or name.casefold() in rules.not_names:
-        return None
-    if name.split()[0].casefold() in rules.not_names:
-        return None
-    return name
+    words = name.split()
+    while words and words[0].casefold() in rules.not_names:
+        words.pop(0)  # "Ihr Nordwind Logistik Team" signs for Nordwind Logistik
+    name = " ".join(words)
+    return name if len(name) >= 2 and name.casefold() not in rules.not_names else None
 
 
 def _first(
@@ -228,14 +236,15 @@ def _first(
 
 
 def company_of(msg: Message, new: str, rules: JobRules, vendor: Vendor | None) -> str | None:
-    """The company: the subject, the new text, the sender's display name ("Acme via
-    Greenhouse", "Acme Careers"), a person's company domain; never a vendor's domain."""
+    """The company: the subject, the sender's display name when shaped like a company's
+    ("Acme via Greenhouse", "Acme Careers"), the new text, a person's company domain, and
+    for a vendor's mail its bare display name ("Acme"); never a vendor's domain."""
     table = rules.company
-    found = _first(table.subject, msg.subject, "company", rules)
-    found = found or _first(table.body, new[:MAX_SCAN], "company", rules)
     name = msg.sender.name if msg.sender else ""
     shaped = table.sender[:-1] if table.sender else ()
+    found = _first(table.subject, msg.subject, "company", rules)
     found = found or _first(shaped, name, "company", rules)
+    found = found or _first(table.body, new[:MAX_SCAN], "company", rules)
     found = found or _domain_company(msg, rules)
     if found is None and vendor is not None and table.sender:
         found = _first(table.sender[-1:], name, "company", rules)
