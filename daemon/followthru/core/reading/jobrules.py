@@ -4,7 +4,8 @@ The shipped file (followthru/data/jobs.rules.yaml) and a user's file have one sh
 lays the user's over the shipped ones and `compile_rules` turns the result into `JobRules`.
 Invariants: pure (the adapter reads the file and hands the parsed data here); every rule
 keeps its `id` and its `reason`; a malformed table raises `RulesError` naming the entry;
-phrases match case-insensitively at a word start, any whitespace run matching any other.
+phrases match at a word start, any whitespace run matching any other, in text the caller
+has lowercased (`str.lower`, which keeps offsets for the scripts read here).
 """
 
 from __future__ import annotations
@@ -53,7 +54,8 @@ class PhraseRule:
     id: str
     event: str
     rank: int
-    pattern: re.Pattern[str]
+    phrases: tuple[str, ...]
+    regex: re.Pattern[str] | None
     negatable: bool
     standalone: bool
     reason: str
@@ -71,8 +73,11 @@ class Patterns:
 @dataclass(frozen=True, slots=True)
 class JobRules:
     vendors: tuple[Vendor, ...]
+    vendor_domains: Mapping[str, Vendor]
     senders: tuple[SenderRule, ...]
     events: tuple[PhraseRule, ...]
+    scan: re.Pattern[str]
+    phrase_rules: Mapping[str, tuple[int, ...]]
     context: re.Pattern[str]
     negation: re.Pattern[str]
     deadlines: re.Pattern[str]
@@ -134,21 +139,52 @@ def _compile(source: str, where: str, flags: int = re.I) -> re.Pattern[str]:
         raise RulesError(f"{where}: bad regex: {exc}") from exc
 
 
-def _phrase(text: str) -> str:
-    """A plain phrase as a regex: starts at a word start, whitespace runs are flexible."""
-    words = [re.escape(w) for w in text.split()]
-    start = r"(?<!\w)" if text[:1].isalnum() else ""
-    return start + r"\s+".join(words)
+_END = ""  # the trie key that marks the end of a phrase
+
+
+def _trie(phrases: list[str]) -> dict[str, Any]:
+    root: dict[str, Any] = {}
+    for phrase in phrases:
+        node = root
+        for char in " ".join(phrase.lower().split()):
+            node = node.setdefault(char, {})
+        node[_END] = {}
+    return root
+
+
+def _trie_regex(node: dict[str, Any]) -> str:
+    """One regex for a trie of phrases: shared prefixes are tried once (a flat alternation
+    of a hundred phrases costs a hundred tries at every position; this costs one)."""
+    branches = [
+        (r"\s+" if char == " " else re.escape(char)) + _trie_regex(child)
+        for char, child in sorted(node.items())
+        if char != _END
+    ]
+    if not branches:
+        return ""
+    body = branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
+    return f"(?:{body})?" if _END in node else body
+
+
+def _phrases(phrases: tuple[str, ...]) -> str:
+    """Plain phrases as a regex: each starts at a word start (when it starts with a letter),
+    any whitespace run matches any other, case is ignored; the longest phrase wins."""
+    worded = [p for p in phrases if p[:1].isalnum()]
+    other = [p for p in phrases if not p[:1].isalnum()]
+    parts = [f"(?<!\\w){_trie_regex(_trie(worded))}"] if worded else []
+    return "|".join(parts + ([_trie_regex(_trie(other))] if other else []))
 
 
 def phrase_pattern(entry: Mapping[str, Any], where: str) -> re.Pattern[str]:
-    """`phrases` and/or `regex` of an entry, as one case-insensitive alternation."""
-    parts = [_phrase(p) for p in sorted(_strings(entry, "phrases", where), key=len, reverse=True)]
+    """`phrases` and/or `regex` of an entry, as one case-insensitive pattern."""
+    phrases = tuple(p for p in _strings(entry, "phrases", where) if p.strip())
+    parts = [_phrases(phrases)] if phrases else []
     if isinstance(entry.get("regex"), str):
-        parts.append(f"(?:{entry['regex']})")
+        parts.append(f"(?i:{entry['regex']})")
     if not parts:
         raise RulesError(f"{where}: needs `phrases` or `regex`")
-    return _compile("|".join(parts), where)
+    # Matched against lowercased text: case-insensitive matching is several times slower.
+    return _compile("|".join(parts), where, 0)
 
 
 def _vendor(entry: Mapping[str, Any]) -> Vendor:
@@ -186,11 +222,33 @@ def _rule(entry: Mapping[str, Any], precedence: tuple[str, ...]) -> PhraseRule:
         raise RulesError(f"{where}: `rank` must be a number")
     negatable = bool(entry.get("negatable", False))
     standalone = bool(entry.get("standalone", False))
-    pattern = phrase_pattern(entry, where)
+    phrase_pattern(entry, where)  # validates phrases and regex alike
+    phrases = tuple(_key(p) for p in _strings(entry, "phrases", where) if p.strip())
+    raw = entry.get("regex")
+    regex = _compile(f"(?i:{raw})", where, 0) if isinstance(raw, str) else None
     reason = _text(entry, "reason", where)
-    return PhraseRule(
-        str(entry["id"]), event, int(rank * 10), pattern, negatable, standalone, reason
-    )
+    ident = str(entry["id"])
+    return PhraseRule(ident, event, int(rank * 10), phrases, regex, negatable, standalone, reason)
+
+
+def _key(phrase: str) -> str:
+    """A phrase as the scan reports it: lowercased, single spaces."""
+    return " ".join(phrase.lower().split())
+
+
+def _phrase_rules(events: tuple[PhraseRule, ...]) -> dict[str, tuple[int, ...]]:
+    """Which rules (indexes into events) each phrase belongs to."""
+    table: dict[str, tuple[int, ...]] = {}
+    for index, rule in enumerate(events):
+        for phrase in rule.phrases:
+            table[phrase] = (*table.get(phrase, ()), index)
+    return table
+
+
+def _scan(phrases: list[str]) -> re.Pattern[str]:
+    """Every event phrase in one trie-shaped pattern: one pass over the text finds them all
+    (one pattern per rule cost a pass per rule, and the text is read for every message)."""
+    return _compile(_phrases(tuple(phrases)) or "(?!)", "events", 0)
 
 
 def _patterns(table: Mapping[str, Any], where: str, flags: int) -> Patterns:
@@ -223,10 +281,15 @@ def compile_rules(data: Mapping[str, Any]) -> JobRules:
     if bad:
         raise RulesError(f"precedence: unknown event {bad[0]!r}")
     company = _table(data, "company")
+    events = tuple(_rule(e, precedence) for e in _entries(data, "events"))
+    vendors = tuple(_vendor(e) for e in _entries(data, "vendors"))
     return JobRules(
-        vendors=tuple(_vendor(e) for e in _entries(data, "vendors")),
+        vendors=vendors,
+        vendor_domains={d: v for v in reversed(vendors) for d in v.domains},
         senders=tuple(_sender(e) for e in _entries(data, "senders")),
-        events=tuple(_rule(e, precedence) for e in _entries(data, "events")),
+        events=events,
+        scan=_scan([p for rule in events for p in rule.phrases]),
+        phrase_rules=_phrase_rules(events),
         context=phrase_pattern(_table(data, "context"), "context"),
         negation=_compile(_text(_table(data, "negation"), "regex", "negation"), "negation"),
         deadlines=phrase_pattern(_table(data, "deadlines"), "deadlines"),

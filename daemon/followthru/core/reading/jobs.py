@@ -23,7 +23,7 @@ from datetime import date
 
 from followthru.core.reading import dates, language
 from followthru.core.reading.automated import is_machine, rule_list, rule_precedence
-from followthru.core.reading.jobrules import JobRules, PhraseRule, Vendor
+from followthru.core.reading.jobrules import JobRules, Vendor
 from followthru.core.reading.message import Address, Message
 
 MAX_SCAN = 8 * 1024
@@ -64,8 +64,14 @@ class _Match:
     standalone: bool = False
 
 
-def _matches_domain(domain: str, vendor: Vendor) -> bool:
-    return any(domain == d or domain.endswith("." + d) for d in vendor.domains)
+def vendor_at(domain: str, rules: JobRules) -> Vendor | None:
+    """The vendor owning `domain` or a domain it is under (acme.wd5.myworkdayjobs.com)."""
+    labels = domain.split(".")
+    for i in range(len(labels) - 1):
+        vendor = rules.vendor_domains.get(".".join(labels[i:]))
+        if vendor is not None:
+            return vendor
+    return None
 
 
 def _header_domains(msg: Message) -> Iterator[str]:
@@ -80,16 +86,16 @@ def vendor_of(msg: Message, text: str, rules: JobRules) -> tuple[Vendor, str] | 
     """The vendor and where it was seen: a header's domain, or (for a machine sender, whose
     links are its own) a link in the text, e.g. a Workday tenant's myworkdayjobs.com."""
     for domain in _header_domains(msg):
-        for vendor in rules.vendors:
-            if domain and _matches_domain(domain, vendor):
-                return vendor, f"{vendor.reason} ({domain})"
+        vendor = vendor_at(domain, rules)
+        if vendor is not None:
+            return vendor, f"{vendor.reason} ({domain})"
     sender = msg.sender
     if sender is None or not is_machine(sender):
         return None
     for host in _LINK.findall(text[:MAX_SCAN]):
-        for vendor in rules.vendors:
-            if vendor.kind == "ats" and _matches_domain(host.lower(), vendor):
-                return vendor, f"{vendor.reason} (a link to {host.lower()})"
+        vendor = vendor_at(host.lower(), rules)
+        if vendor is not None and vendor.kind == "ats":
+            return vendor, f"{vendor.reason} (a link to {host.lower()})"
     return None
 
 
@@ -106,13 +112,27 @@ def _negated(text: str, start: int, rules: JobRules) -> bool:
     return bool(rules.negation.search(text[max(0, start - 40) : start]))
 
 
-def _phrase_match(rule: PhraseRule, text: str, rules: JobRules) -> _Match | None:
-    for m in rule.pattern.finditer(text):
-        if rule.negatable and _negated(text, m.start(), rules):
+def _hits(text: str, rules: JobRules) -> Iterator[tuple[int, re.Match[str]]]:
+    """(rule index, match) for every phrase found in one scan, then every rule's regex."""
+    for m in rules.scan.finditer(text):
+        for index in rules.phrase_rules.get(" ".join(m.group(0).split()), ()):
+            yield index, m
+    for index, rule in enumerate(rules.events):
+        found = rule.regex.search(text) if rule.regex else None
+        if found:
+            yield index, found
+
+
+def _phrase_matches(text: str, rules: JobRules) -> Iterator[_Match]:
+    """The first match of each event rule that is not under a negation."""
+    seen: set[int] = set()
+    for index, m in _hits(text, rules):
+        rule = rules.events[index]
+        if index in seen or (rule.negatable and _negated(text, m.start(), rules)):
             continue
+        seen.add(index)
         said = f'{rule.reason}: "{m.group(0).strip()}"'
-        return _Match(rule.event, rule.rank, said, rule.standalone)
-    return None
+        yield _Match(rule.event, rule.rank, said, rule.standalone)
 
 
 def _calendar_match(msg: Message, rules: JobRules) -> _Match | None:
@@ -131,8 +151,8 @@ def _calendar_match(msg: Message, rules: JobRules) -> _Match | None:
 
 
 def best_match(msg: Message, text: str, rules: JobRules) -> _Match | None:
-    """The best-ranked event the wording (or an invitation) says, or None."""
-    found = [m for rule in rules.events if (m := _phrase_match(rule, text, rules))]
+    """The best-ranked event the (lowercased) wording or an invitation says, or None."""
+    found = list(_phrase_matches(text, rules))
     calendar = _calendar_match(msg, rules)
     if calendar is not None:
         found.append(calendar)
@@ -145,7 +165,7 @@ def _calendar_text(msg: Message) -> str:
 
 def read_job(msg: Message, new: str, ref: date | None, rules: JobRules) -> JobReading | None:
     """The job reading of a message whose new text is `new`, or None."""
-    text = f"{msg.subject}\n{new}\n{_calendar_text(msg)}"[:MAX_SCAN]
+    text = f"{msg.subject}\n{new}\n{_calendar_text(msg)}"[:MAX_SCAN].lower()
     seen = vendor_of(msg, msg.text, rules)
     vendor = seen[0] if seen else None
     match = _sender_rule(msg, rules) if vendor else None
@@ -189,7 +209,7 @@ def deadline_of(new: str, ref: date | None, rules: JobRules) -> date | None:
     """The first date stated after a deadline cue ("please complete by 12 March")."""
     if ref is None:
         return None
-    head = new[:MAX_SCAN]
+    head = new[:MAX_SCAN].lower()
     order = language.date_order(head)
     for cue in rules.deadlines.finditer(head):
         found = dates.date_at(head, cue.end(), ref, window=20, order=order) or dates.relative_at(
@@ -203,7 +223,7 @@ def deadline_of(new: str, ref: date | None, rules: JobRules) -> date | None:
 def referral_of(msg: Message, new: str, rules: JobRules) -> Referral | None:
     """An address named after a referral cue, not the writer's own."""
     own = {a.addr for a in (*msg.from_, *msg.reply_to)}
-    for cue in rules.referral.finditer(new[:MAX_SCAN]):
+    for cue in rules.referral.finditer(new[:MAX_SCAN].lower()):
         window = new[cue.end() : cue.end() + 160]
         for m in _ADDRESS.finditer(window):
             address = m.group(0).lower().rstrip(".")
@@ -266,7 +286,7 @@ def _is_company_domain(addr: Address, rules: JobRules) -> bool:
     domain = addr.domain
     if not domain or "." not in domain or domain in rules.free_mail or is_machine(addr):
         return False
-    return not any(_matches_domain(domain, v) for v in rules.vendors)
+    return vendor_at(domain, rules) is None
 
 
 def role_of(subject: str, new: str, rules: JobRules) -> str | None:
