@@ -58,4 +58,17 @@ def _text(result: dict[str, Any]) -> str:
     if result["invitation"]:
         inv = result["invitation"]
         lines.append(f"  invitation: {inv['method']}, {len(inv['events'])} event(s)")
-    return "\n".join(lines)
+    return "\n".join(lines + _job_text(result["job"]))
+
+
+def _job_text(job: dict[str, Any] | None) -> list[str]:
+    if job is None:
+        return []
+    said = [f"{k} {job[k]}" for k in ("ats", "company", "role", "deadline") if job[k]]
+    lines = [
+        f"  job: {job['event']} ({job['confidence']} confidence){', ' if said else ''}{', '.join(said)}"
+    ]
+    lines.append(f"  job reason: {job['reason']}")
+    if job["referral"]:
+        lines.append(f"  referral: {job['referral']['address']}")
+    return lines
