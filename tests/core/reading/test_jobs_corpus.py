@@ -121,3 +121,10 @@ def test_stated_deadlines(name: str) -> None:
 def test_referrals(name: str) -> None:
     got = reading(name)
     assert got is not None and got["referral"]["address"] == EXPECTED[name]["job"]["referral"]
+
+
+def test_roles_where_labelled() -> None:
+    labelled = [n for n in FILES if (EXPECTED[n]["job"] or {}).get("role")]
+    right = [n for n in labelled if (reading(n) or {}).get("role") == EXPECTED[n]["job"]["role"]]
+    print(f"\nrole: {len(right)} of {len(labelled)} labelled roles read")
+    assert len(right) >= 0.9 * len(labelled)

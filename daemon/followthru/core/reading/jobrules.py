@@ -23,8 +23,11 @@ VENDOR_KINDS = ("ats", "scheduler", "board")
 # A company name: up to four capitalised words ("Acme", "Globex Corp", "Müller & Söhne").
 _WORD = r"[A-Z0-9ÄÖÜÉ][\w&'’-]*(?:\.(?=\w)[\w&'’-]*)*"
 NAME = rf"{_WORD}(?: (?:& |de |of )?{_WORD}){{0,3}}"
-# A role title: a short run of words, read lazily up to what follows it in the pattern.
-ROLE = r"[A-Za-z0-9ÄÖÜÉ][\w/&+#.'’() -]{1,70}"
+# A role title: capitalised words, joined by a few small words ("Head of Data", "Chef de
+# Projet"), with an optional gender marker ("Disponent (m/w/d)").
+_TITLE_WORD = r"[A-Z0-9ÄÖÜÉ][\w/&+#.'’-]*"
+_JOIN = r"(?:(?:of|and|de|du|des|der|für|y|et|la|el|&|-|–|/) )*"
+ROLE = rf"{_TITLE_WORD}(?: {_JOIN}{_TITLE_WORD}){{0,6}}(?: \([mwfdx]/[mwfdx](?:/[mwfdx])?\))?"
 _LIST_KEYS = ("vendors", "senders", "events")
 
 
@@ -84,6 +87,7 @@ class JobRules:
     company: Patterns
     role: Patterns
     not_names: frozenset[str]
+    not_roles: frozenset[str]
     referral: re.Pattern[str]
     free_mail: frozenset[str]
 
@@ -296,6 +300,7 @@ def compile_rules(data: Mapping[str, Any]) -> JobRules:
         company=_patterns(company, "company", 0),
         role=_patterns(_table(data, "role"), "role", 0),
         not_names=frozenset(n.casefold() for n in _strings(company, "not_names", "company")),
+        not_roles=frozenset(n.lower() for n in _strings(_table(data, "role"), "not_words", "role")),
         referral=phrase_pattern(_table(data, "referral"), "referral"),
         free_mail=frozenset(d.lower() for d in _strings(data, "free_mail", "free_mail")),
     )

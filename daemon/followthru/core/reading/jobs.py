@@ -179,10 +179,10 @@ def read_job(msg: Message, new: str, ref: date | None, rules: JobRules) -> JobRe
     event, confidence, why = decided
     reason = "; ".join(p for p in (seen[1] if seen else "", why) if p)
     deadline = deadline_of(new, ref, rules) if event in _USERS_MOVE else None
-    return JobReading(
-        event, vendor.id if vendor else None, company_of(msg, new, rules, vendor),
-        role_of(msg.subject, new, rules), deadline, confidence, reason, referral,
-    )  # fmt: skip
+    company = company_of(msg, new, rules, vendor)
+    role = role_of(msg.subject, new, rules, company)
+    ats = vendor.id if vendor else None
+    return JobReading(event, ats, company, role, deadline, confidence, reason, referral)
 
 
 def _bulk(msg: Message) -> bool:
@@ -192,9 +192,11 @@ def _bulk(msg: Message) -> bool:
 def _decide(
     vendor: Vendor | None, match: _Match | None, text: str, rules: JobRules, ref: Referral | None
 ) -> tuple[str, str, str] | None:
-    """(event, confidence, why). Wording alone needs a job word; a vendor's mail without any
-    event wording is `other_job` for an ATS (its whole trade is hiring) and None otherwise."""
-    if match is not None and vendor is not None and vendor.kind != "scheduler":
+    """(event, confidence, why). An ATS's wording counts as it stands (its whole trade is
+    hiring); a scheduler's, a job board's or a person's needs a job word too (Calendly books
+    sales demos, LinkedIn carries chit-chat). An ATS's mail with no event wording is
+    `other_job`; anyone else's is None."""
+    if match is not None and vendor is not None and vendor.kind == "ats":
         return match.event, "high", match.reason
     if match is not None and (match.standalone or rules.context.search(text)):
         return match.event, "high" if vendor else "low", match.reason
@@ -245,14 +247,22 @@ def _clean(name: str, rules: JobRules) -> str | None:
 
 
 def _first(
-    patterns: Iterable[re.Pattern[str]], text: str, group: str, rules: JobRules
+    patterns: Iterable[re.Pattern[str]], text: str, group: str, rules: JobRules, unlike: str = ""
 ) -> str | None:
+    clean = _clean if group == "company" else _clean_role
     for pattern in patterns:
         for m in pattern.finditer(text):
-            value = _clean(m.group(group), rules)
-            if value:
+            value = clean(m.group(group), rules)
+            if value and value.casefold() != unlike.casefold():
                 return value
     return None
+
+
+def _clean_role(title: str, rules: JobRules) -> str | None:
+    """A title, unless one of its words says it is something else ("Application update")."""
+    title = title.strip(_EDGE.replace(")", ""))
+    words = {w.lower() for w in re.findall(r"\w+", title)}
+    return title if len(title) >= 2 and not words & rules.not_roles else None
 
 
 def company_of(msg: Message, new: str, rules: JobRules, vendor: Vendor | None) -> str | None:
@@ -289,8 +299,8 @@ def _is_company_domain(addr: Address, rules: JobRules) -> bool:
     return vendor_at(domain, rules) is None
 
 
-def role_of(subject: str, new: str, rules: JobRules) -> str | None:
-    """The role named in the subject or the new text, if any."""
-    return _first(rules.role.subject, subject, "role", rules) or _first(
-        rules.role.body, new[:MAX_SCAN], "role", rules
-    )
+def role_of(subject: str, new: str, rules: JobRules, company: str | None = None) -> str | None:
+    """The role named in the subject or the new text, if any (never the company's name)."""
+    unlike = company or ""
+    found = _first(rules.role.subject, subject, "role", rules, unlike)
+    return found or _first(rules.role.body, new[:MAX_SCAN], "role", rules, unlike)
