@@ -14,6 +14,7 @@ from followthru.config.values import (
     Detection,
     Folders,
     Identity,
+    Jobs,
     Secret,
     SecretKind,
     SendWindow,
@@ -25,7 +26,7 @@ from followthru.config.values import (
 )
 
 __all__ = [
-    "Account", "Approval", "Cadence", "Config", "Detection", "Folders", "Identity", "Secret",
+    "Account", "Approval", "Cadence", "Config", "Detection", "Folders", "Identity", "Jobs", "Secret",
     "SecretKind", "SendWindow", "Server", "TlsMode", "Watch", "default_config_path",
     "default_store_path", "is_address", "is_loopback", "load_config", "parse_config",
 ]  # fmt: skip

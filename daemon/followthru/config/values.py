@@ -118,6 +118,15 @@ class Detection:
 
 
 @dataclass(frozen=True, slots=True)
+class Jobs:
+    """Job-search mail: the pause before one gentle check-in, and the user's rules file
+    (merged over the shipped rules by adapters/jobrules.py; None = the shipped ones alone)."""
+
+    paused_check_in_after: timedelta = timedelta(days=30)
+    rules: Path | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class Config:
     path: Path
     identity: Identity
@@ -128,6 +137,7 @@ class Config:
     cadence: Cadence
     approval: Approval
     detection: Detection
+    jobs: Jobs = Jobs()
 
 
 def is_address(text: str) -> bool:
