@@ -169,3 +169,8 @@ def test_every_shipped_rule_has_a_reason_and_every_event_a_rule() -> None:
     for key in ("vendors", "senders", "events"):
         assert all(entry.get("reason") for entry in data[key]), key
     assert {e["event"] for e in data["events"]} == set(data["precedence"])
+
+
+def test_an_offered_interview_is_no_offer() -> None:
+    got = read(mail("We are pleased to offer you an interview for the role. Are you free Tuesday?"))
+    assert got is not None and got.event == "interview_request"
