@@ -27,6 +27,10 @@ from followthru.core.reading.jobrules import JobRules, Vendor
 from followthru.core.reading.message import Address, Message
 
 MAX_SCAN = 8 * 1024
+# Names and titles are read from the top of the new text only (they sit in the first lines;
+# a long run of capitalised words otherwise costs a pattern try at each of its words).
+NAME_SCAN = 3 * 1024
+MAX_NAME = 60
 _INDEX = {"other_job": 8}
 _USERS_MOVE = ("assessment", "info_request", "interview_request")
 _DOMAIN = re.compile(r"@([\w.-]+)")
@@ -243,7 +247,9 @@ def _clean(name: str, rules: JobRules) -> str | None:
     while words and words[0].casefold() in rules.not_names:
         words.pop(0)  # "Ihr Nordwind Logistik Team" signs for Nordwind Logistik
     name = " ".join(words)
-    return name if len(name) >= 2 and name.casefold() not in rules.not_names else None
+    if not 2 <= len(name) <= MAX_NAME:
+        return None
+    return name if name.casefold() not in rules.not_names else None
 
 
 def _first(
@@ -262,7 +268,7 @@ def _clean_role(title: str, rules: JobRules) -> str | None:
     """A title, unless one of its words says it is something else ("Application update")."""
     title = title.strip(_EDGE.replace(")", ""))
     words = {w.lower() for w in re.findall(r"\w+", title)}
-    return title if len(title) >= 2 and not words & rules.not_roles else None
+    return title if 2 <= len(title) <= MAX_NAME and not words & rules.not_roles else None
 
 
 def company_of(msg: Message, new: str, rules: JobRules, vendor: Vendor | None) -> str | None:
@@ -274,7 +280,7 @@ def company_of(msg: Message, new: str, rules: JobRules, vendor: Vendor | None) -
     shaped = table.sender[:-1] if table.sender else ()
     found = _first(table.subject, msg.subject, "company", rules)
     found = found or _first(shaped, name, "company", rules)
-    found = found or _first(table.body, new[:MAX_SCAN], "company", rules)
+    found = found or _first(table.body, new[:NAME_SCAN], "company", rules)
     found = found or _domain_company(msg, rules)
     if found is None and vendor is not None and table.sender:
         found = _first(table.sender[-1:], name, "company", rules)
@@ -303,4 +309,4 @@ def role_of(subject: str, new: str, rules: JobRules, company: str | None = None)
     """The role named in the subject or the new text, if any (never the company's name)."""
     unlike = company or ""
     found = _first(rules.role.subject, subject, "role", rules, unlike)
-    return found or _first(rules.role.body, new[:MAX_SCAN], "role", rules, unlike)
+    return found or _first(rules.role.body, new[:NAME_SCAN], "role", rules, unlike)
