@@ -304,3 +304,13 @@ def compile_rules(data: Mapping[str, Any]) -> JobRules:
         referral=phrase_pattern(_table(data, "referral"), "referral"),
         free_mail=frozenset(d.lower() for d in _strings(data, "free_mail", "free_mail")),
     )
+
+
+def vendor_at(domain: str, rules: JobRules) -> Vendor | None:
+    """The vendor owning `domain` or a domain it is under (acme.wd5.myworkdayjobs.com)."""
+    labels = domain.split(".")
+    for i in range(len(labels) - 1):
+        vendor = rules.vendor_domains.get(".".join(labels[i:]))
+        if vendor is not None:
+            return vendor
+    return None

@@ -5,7 +5,7 @@ Rules, in order: the vendor from the sender's, Return-Path's, Message-ID's and
 List-Unsubscribe's domains (links too, for a machine sender); a sender rule that fixes the
 event (job alerts); the phrase rules of the subject and the new text, the best-ranked event
 winning; a calendar invitation with a time as a scheduled interview. Then the company, the
-role, the deadline and any referral ("not me, try Jane <jane@...>").
+role (core.reading.jobnames), the deadline and any referral ("not me, try Jane <jane@...>").
 
 Invariants: pure; the tables come from core.reading.jobrules, compiled by the caller; only
 the subject and the new text count (quoted text and signatures are stripped by the caller);
@@ -17,27 +17,22 @@ job search (no vendor, no job word) reads as None.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
 
 from followthru.core.reading import dates, language
 from followthru.core.reading.automated import is_machine, rule_list, rule_precedence
-from followthru.core.reading.jobrules import JobRules, Vendor
-from followthru.core.reading.message import Address, Message
+from followthru.core.reading.jobnames import company_of, role_of
+from followthru.core.reading.jobrules import JobRules, Vendor, vendor_at
+from followthru.core.reading.message import Message
 
 MAX_SCAN = 8 * 1024
-# Names and titles are read from the top of the new text only (they sit in the first lines;
-# a long run of capitalised words otherwise costs a pattern try at each of its words).
-NAME_SCAN = 3 * 1024
-MAX_NAME = 60
-_INDEX = {"other_job": 8}
 _USERS_MOVE = ("assessment", "info_request", "interview_request")
 _DOMAIN = re.compile(r"@([\w.-]+)")
 _LINK = re.compile(r"https?://([\w.-]+)", re.I)
 _ADDRESS = re.compile(r"[\w.+'-]+@[\w-]+(?:\.[\w-]+)+", re.I)
 _NAME_BEFORE = re.compile(r"([A-ZÄÖÜÉ][\w'’-]+(?: [A-ZÄÖÜÉ][\w'’-]+)?)\W{0,3}$")
-_EDGE = ".,;:!?'\"’()[]- "
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,16 +61,6 @@ class _Match:
     rank: int
     reason: str
     standalone: bool = False
-
-
-def vendor_at(domain: str, rules: JobRules) -> Vendor | None:
-    """The vendor owning `domain` or a domain it is under (acme.wd5.myworkdayjobs.com)."""
-    labels = domain.split(".")
-    for i in range(len(labels) - 1):
-        vendor = rules.vendor_domains.get(".".join(labels[i:]))
-        if vendor is not None:
-            return vendor
-    return None
 
 
 def _header_domains(msg: Message) -> Iterator[str]:
@@ -237,76 +222,3 @@ def referral_of(msg: Message, new: str, rules: JobRules) -> Referral | None:
                 name = _NAME_BEFORE.search(window[: m.start()])
                 return Referral(address, name.group(1) if name else "")
     return None
-
-
-def _clean(name: str, rules: JobRules) -> str | None:
-    name = name.strip(_EDGE)
-    for suffix in ("'s", "’s"):
-        name = name.removesuffix(suffix)
-    words = name.split()
-    while words and words[0].casefold() in rules.not_names:
-        words.pop(0)  # "Ihr Nordwind Logistik Team" signs for Nordwind Logistik
-    name = " ".join(words)
-    if not 2 <= len(name) <= MAX_NAME:
-        return None
-    return name if name.casefold() not in rules.not_names else None
-
-
-def _first(
-    patterns: Iterable[re.Pattern[str]], text: str, group: str, rules: JobRules, unlike: str = ""
-) -> str | None:
-    clean = _clean if group == "company" else _clean_role
-    for pattern in patterns:
-        for m in pattern.finditer(text):
-            value = clean(m.group(group), rules)
-            if value and value.casefold() != unlike.casefold():
-                return value
-    return None
-
-
-def _clean_role(title: str, rules: JobRules) -> str | None:
-    """A title, unless one of its words says it is something else ("Application update")."""
-    title = title.strip(_EDGE.replace(")", ""))
-    words = {w.lower() for w in re.findall(r"\w+", title)}
-    return title if 2 <= len(title) <= MAX_NAME and not words & rules.not_roles else None
-
-
-def company_of(msg: Message, new: str, rules: JobRules, vendor: Vendor | None) -> str | None:
-    """The company: the subject, the sender's display name when shaped like a company's
-    ("Acme via Greenhouse", "Acme Careers"), the new text, a person's company domain, and
-    for a vendor's mail its bare display name ("Acme"); never a vendor's domain."""
-    table = rules.company
-    name = msg.sender.name if msg.sender else ""
-    shaped = table.sender[:-1] if table.sender else ()
-    found = _first(table.subject, msg.subject, "company", rules)
-    found = found or _first(shaped, name, "company", rules)
-    found = found or _first(table.body, new[:NAME_SCAN], "company", rules)
-    found = found or _domain_company(msg, rules)
-    if found is None and vendor is not None and table.sender:
-        found = _first(table.sender[-1:], name, "company", rules)
-    return found
-
-
-def _domain_company(msg: Message, rules: JobRules) -> str | None:
-    """A person's own company domain (jane@acme.example -> Acme), never a vendor's or a
-    free mail provider's."""
-    for addr in (*msg.reply_to, *msg.from_):
-        if _is_company_domain(addr, rules):
-            labels = addr.domain.split(".")
-            core = labels[-3] if len(labels) > 2 and len(labels[-2]) <= 3 else labels[-2]
-            return core.replace("-", " ").title()
-    return None
-
-
-def _is_company_domain(addr: Address, rules: JobRules) -> bool:
-    domain = addr.domain
-    if not domain or "." not in domain or domain in rules.free_mail or is_machine(addr):
-        return False
-    return vendor_at(domain, rules) is None
-
-
-def role_of(subject: str, new: str, rules: JobRules, company: str | None = None) -> str | None:
-    """The role named in the subject or the new text, if any (never the company's name)."""
-    unlike = company or ""
-    found = _first(rules.role.subject, subject, "role", rules, unlike)
-    return found or _first(rules.role.body, new[:NAME_SCAN], "role", rules, unlike)
