@@ -171,11 +171,14 @@ def _trie_regex(node: dict[str, Any]) -> str:
 
 
 def _phrases(phrases: tuple[str, ...]) -> str:
-    """Plain phrases as a regex: each starts at a word start (when it starts with a letter),
-    any whitespace run matches any other, case is ignored; the longest phrase wins."""
+    """Plain phrases as a regex: each starts at a word start (when it starts with a letter)
+    and ends at a word end (when it ends with one), any whitespace run matches any other;
+    the longest phrase wins."""
     worded = [p for p in phrases if p[:1].isalnum()]
     other = [p for p in phrases if not p[:1].isalnum()]
-    parts = [f"(?<!\\w){_trie_regex(_trie(worded))}"] if worded else []
+    # A phrase ends at a word's end too ("vous rencontrer" is not in "vous rencontrerez")
+    # unless it ends with punctuation ("confirmed:").
+    parts = [f"(?<!\\w){_trie_regex(_trie(worded))}(?:(?<=\\W)|(?!\\w))"] if worded else []
     return "|".join(parts + ([_trie_regex(_trie(other))] if other else []))
 
 
