@@ -174,3 +174,15 @@ def test_every_shipped_rule_has_a_reason_and_every_event_a_rule() -> None:
 def test_an_offered_interview_is_no_offer() -> None:
     got = read(mail("We are pleased to offer you an interview for the role. Are you free Tuesday?"))
     assert got is not None and got.event == "interview_request"
+
+
+def test_a_job_alert_sender_is_other_job_whatever_it_says() -> None:
+    msg = mail("Prepare for your interview! Top picks: Staff Engineer at Initech.",
+               sender="jobalerts-noreply@linkedin.com", name="LinkedIn Job Alerts",
+               subject="3 picks for you")  # fmt: skip
+    got = read(msg)
+    assert got is not None and (got.event, got.ats, got.confidence) == (
+        "other_job",
+        "linkedin",
+        "high",
+    )

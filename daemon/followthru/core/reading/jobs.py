@@ -93,7 +93,7 @@ def _sender_rule(msg: Message, rules: JobRules) -> _Match | None:
     sender = msg.sender
     for rule in rules.senders if sender else ():
         if sender and rule.pattern.search(sender.addr):
-            return _Match(rule.event, -1, f"{rule.reason} ({sender.addr})")
+            return _Match(rule.event, -1, f"{rule.reason} ({sender.addr})", standalone=True)
     return None
 
 
