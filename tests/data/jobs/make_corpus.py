@@ -3075,6 +3075,137 @@ add(
     job("rejection", "ashby", "Tangent Analytics"),
 )
 
+# A fourth set of 16, first read by the widened rules: 4 of 16 (no rejection invented);
+# the rules were widened once more and it joined here.
+
+add(
+    "later-n01-greenhouse-rejection",
+    "Parcel Pilot <no-reply@us.greenhouse-mail.io>",
+    "Parcel Pilot | Backend Engineer",
+    "Hi Alex,\n\nThank you so much for the time you've invested in interviewing with us. After a lot of discussion, the team has decided that we won't be extending an offer for the Backend Engineer role.\n\nWe're grateful for your interest,\nParcel Pilot Recruiting",
+    job("rejection", "greenhouse", "Parcel Pilot"),
+)
+
+add(
+    "later-n02-human-interview-request",
+    "Emma Stone <emma.stone@parcelpilot.example>",
+    "Parcel Pilot onsite",
+    "Hi Alex,\n\nSo glad you're moving on to the onsite! Could you let me know which days next week you could come into the office for about three hours?\n\nEmma",
+    job("interview_request", None, "Parcel Pilot"),
+)
+
+add(
+    "later-n03-ashby-interview-scheduled",
+    "Rivermint <no-reply@ashbyhq.com>",
+    "Rivermint: your interview on March 12",
+    "Hi Alex,\n\nJust confirming your 30-minute intro call with our Head of Engineering on Thursday, March 12 at 4pm CET. The Zoom link is in the calendar invite.\n\nRivermint Recruiting",
+    job("interview_scheduled", "ashby", "Rivermint"),
+)
+
+add(
+    "later-n04-ashby-assessment",
+    "Rivermint <no-reply@ashbyhq.com>",
+    "Rivermint: home assignment",
+    "Hi Alex,\n\nAs discussed, attached is our home assignment. Please return it within one week; we'll review it together in your next interview.\n\nRivermint Recruiting",
+    job("assessment", "ashby", "Rivermint", deadline="2026-03-16"),
+)
+
+add(
+    "later-n05-human-info-request",
+    "Sabine Koch <s.koch@alpenblick-hotels.example>",
+    "Ihre Bewerbung als Rezeptionsleiter",
+    "Hallo Alex,\n\nbitte senden Sie uns noch Ihren Lebenslauf in deutscher Sprache sowie Ihr letztes Arbeitszeugnis, damit wir Ihre Bewerbung vollständig prüfen können.\n\nViele Grüße\nSabine Koch",
+    job("info_request", None, "Alpenblick Hotels"),
+)
+
+add(
+    "later-n06-personio-application-received",
+    "Alpenblick Hotels <noreply@personio.de>",
+    "Ihre Bewerbung bei Alpenblick Hotels",
+    "Hallo Alex,\n\nwir haben Ihre Bewerbung als Rezeptionsleiter erhalten und melden uns innerhalb von zwei Wochen bei Ihnen.\n\nIhr Alpenblick Hotels Team",
+    job("application_received", "personio", "Alpenblick Hotels"),
+)
+
+add(
+    "later-n07-human-paused",
+    "Margaux Petit <margaux.petit@verrerie-azur.example>",
+    "Suite de votre candidature",
+    "Bonjour Alex,\n\nJe reviens vers vous concernant le poste d'Acheteur. Le processus de recrutement est actuellement gelé suite à une réorganisation ; je vous recontacterai dès que possible.\n\nMargaux",
+    job("paused", None, "Verrerie Azur"),
+)
+
+add(
+    "later-n08-teamtailor-rejection",
+    "Verrerie Azur <no-reply@teamtailor-mail.com>",
+    "Verrerie Azur - Acheteur",
+    "Bonjour Alex,\n\nNous vous remercions pour l'intérêt porté à Verrerie Azur. Malheureusement, nous avons décidé de poursuivre avec des profils plus proches de nos besoins.\n\nL'équipe Verrerie Azur",
+    job("rejection", "teamtailor", "Verrerie Azur"),
+)
+
+add(
+    "later-n09-human-offer",
+    "Javier Ríos <javier.rios@olivar-foods.example>",
+    "¡Bienvenido!",
+    "Hola Alex,\n\nNos alegra mucho comunicarte que has sido seleccionado para el puesto de Jefe de Producción. Te enviaremos el contrato esta semana.\n\nUn abrazo,\nJavier",
+    job("offer", None, "Olivar Foods"),
+)
+
+add(
+    "later-n10-smartrecruiters-interview-scheduled",
+    "Olivar Foods <notification@smartrecruiters.com>",
+    "Olivar Foods: entrevista",
+    "Hola Alex,\n\nTu entrevista para el puesto de Jefe de Producción ha quedado fijada para el martes 17 de marzo a las 10:00 en nuestra planta de Jaén.\n\nOlivar Foods",
+    job("interview_scheduled", "smartrecruiters", "Olivar Foods"),
+)
+
+add(
+    "later-n11-linkedin-other-job",
+    "LinkedIn <jobs-noreply@linkedin.com>",
+    "Your application to Parcel Pilot",
+    "Your application was viewed by Parcel Pilot\n\nBackend Engineer - Parcel Pilot - Remote\n\nView application",
+    job("other_job", "linkedin", "Parcel Pilot"),
+)
+
+add(
+    "later-n12-human-not-job",
+    "Grace Ho <grace.ho@outlook.com>",
+    "Re: drinks",
+    "Ha, yes! Unfortunately I already have plans Saturday, but Sunday afternoon works. Are you free then?\n\nGrace",
+    None,
+)
+
+add(
+    "later-n13-human-other-job",
+    "Rivermint Careers <careers@rivermint.example>",
+    "Rivermint Engineering Newsletter - March",
+    "Hi there,\n\nThis month at Rivermint: our new Lisbon office, a deep dive into our data platform, and 6 new open positions across engineering.\n\nUnsubscribe",
+    job("other_job", None, "Rivermint"),
+)
+
+add(
+    "later-n14-human-not-job",
+    "Workable <noreply@workable.com>",
+    "Your Workable account",
+    "Hi Alex,\n\nYour password was changed successfully. If this wasn't you, please contact support.\n\nWorkable",
+    None,
+)
+
+add(
+    "later-n15-greenhouse-info-request",
+    "Parcel Pilot <no-reply@us.greenhouse-mail.io>",
+    "Parcel Pilot: before your onsite",
+    "Hi Alex,\n\nAhead of your onsite, please fill in the candidate information form (legal name, work authorisation, dietary requirements) by March 13.\n\nParcel Pilot Recruiting",
+    job("info_request", "greenhouse", "Parcel Pilot", deadline="2026-03-13"),
+)
+
+add(
+    "later-n16-human-rejection",
+    "Tobias Lang <tobias.lang@alpenblick-hotels.example>",
+    "Re: Rezeptionsleiter",
+    "Hallo Alex,\n\nwir haben uns leider für eine interne Lösung entschieden. Vielen Dank für das nette Gespräch!\n\nTobias",
+    job("rejection", None, "Alpenblick Hotels"),
+)
+
 
 if __name__ == "__main__":
     write()
