@@ -175,3 +175,31 @@ def test_classify_reports_an_unreadable_file_and_goes_on(
     captured = capsys.readouterr()
     assert "missing.eml: cannot be read" in captured.err
     assert captured.out.startswith(f"{good}: personal\n  reason: ")
+
+
+def test_classify_reads_jobs_by_the_rules_of_a_config_named_on_the_command_line(
+    config: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    mail = tmp_path / "ack.eml"
+    mail.write_bytes(
+        b"From: Initech <noreply@careers.initech.example>\r\nSubject: Thanks for applying\r\n"
+        b"Message-ID: <a1@careers.initech.example>\r\n\r\nThanks for applying to Initech!\r\n"
+    )
+    rules = tmp_path / "mine.rules.yaml"
+    rules.write_text(
+        "vendors:\n  - id: homegrown\n    domains: [careers.initech.example]\n"
+        "    reason: Initech's own careers site\n",
+        encoding="utf-8",
+    )
+    text = config.read_text("utf-8")
+    assert "  rules: null" in text
+    config.write_text(text.replace("  rules: null", f"  rules: {rules}", 1), encoding="utf-8")
+    assert main(["classify", "--json", str(mail)]) == 0
+    assert json.loads(capsys.readouterr().out)["job"]["ats"] is None
+    assert main(["classify", "--json", "--config", str(config), str(mail)]) == 0
+    job = json.loads(capsys.readouterr().out)["job"]
+    assert (job["event"], job["ats"], job["company"]) == (
+        "application_received",
+        "homegrown",
+        "Initech",
+    )

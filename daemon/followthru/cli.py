@@ -234,7 +234,9 @@ def _dispatch(ctx: Context) -> int:
     if command == "classify":
         from followthru.commands import reading  # noqa: PLC0415
 
-        return reading.classify_files(args.files, as_json=args.json, now=ctx.now())
+        # A config named on the command line brings its job rules; classify needs no config.
+        rules = ctx.config.jobs.rules if getattr(args, "config", None) else None
+        return reading.classify_files(args.files, as_json=args.json, now=ctx.now(), rules=rules)
     if command == "run":
         return _run(ctx)
     if command == "demo":

@@ -18,6 +18,11 @@ def templates_dir() -> Path:
     return _shipped("templates")
 
 
+def job_rules() -> Path:
+    """The shipped job-mail rules (vendors, phrases, company and role patterns)."""
+    return _PACKAGE / "data" / "jobs.rules.yaml"
+
+
 def example_config() -> Path:
     """config.example.yaml, the documented reference of every key."""
     return _shipped("config.example.yaml")

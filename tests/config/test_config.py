@@ -201,3 +201,25 @@ def test_relative_paths_are_relative_to_the_config_file(tmp_path: Path) -> None:
     config = parse_config(text, tmp_path / "config.yaml", {})
     assert config.templates_dir == tmp_path / "mytemplates"
     assert config.store_path == tmp_path / "data" / "state.db"
+
+
+def test_jobs_defaults_and_a_user_rules_file(tmp_path: Path) -> None:
+    plain = parse_config(MINIMAL, tmp_path / "c.yaml", {"HOME": str(tmp_path)})
+    assert plain.jobs.paused_check_in_after == timedelta(days=30) and plain.jobs.rules is None
+    rules = tmp_path / "mine.rules.yaml"
+    rules.write_text(
+        "senders:\n  - id: board\n    regex: '^alerts@board\\.example$'\n    event: other_job\n"
+        "    reason: a job board's alerts\n",
+        encoding="utf-8",
+    )
+    text = MINIMAL + "jobs: {paused_check_in_after: 2w, rules: mine.rules.yaml}\n"
+    config = parse_config(text, tmp_path / "c.yaml", {"HOME": str(tmp_path)})
+    assert config.jobs.paused_check_in_after == timedelta(weeks=2) and config.jobs.rules == rules
+
+
+def test_a_bad_jobs_rules_file_names_the_key_and_the_entry(tmp_path: Path) -> None:
+    (tmp_path / "bad.yaml").write_text("events:\n  - id: x\n    event: maybe\n", encoding="utf-8")
+    found = problems(MINIMAL + "jobs: {rules: bad.yaml}\n", tmp_path)
+    assert any(p.startswith("jobs.rules:") and "events[x]" in p for p in found), found
+    missing = problems(MINIMAL + "jobs: {rules: absent.yaml}\n", tmp_path)
+    assert any(p.startswith("jobs.rules:") for p in missing), missing

@@ -13,12 +13,17 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from followthru.adapters.jobrules import load_job_rules
 from followthru.core.reading.classify import classification_json
 from followthru.service.reading import read_message
 
 
-def classify_files(files: list[str], *, as_json: bool, now: datetime) -> int:
-    """Print one result per file (a JSON object per line with `as_json`)."""
+def classify_files(
+    files: list[str], *, as_json: bool, now: datetime, rules: Path | None = None
+) -> int:
+    """Print one result per file (a JSON object per line with `as_json`), the job reading by
+    the shipped rules with `rules` (the config's `jobs.rules`) merged over them."""
+    job_rules = load_job_rules(rules)
     status = 0
     for name in files:
         try:
@@ -27,7 +32,9 @@ def classify_files(files: list[str], *, as_json: bool, now: datetime) -> int:
             print(f"followthru: {name}: cannot be read: {exc.strerror}", file=sys.stderr)
             status = 1
             continue
-        result = classification_json(name, *read_message(raw, reference_time=now))
+        result = classification_json(
+            name, *read_message(raw, reference_time=now, job_rules=job_rules)
+        )
         print(json.dumps(result, ensure_ascii=False) if as_json else _text(result))
     return status
 
@@ -58,4 +65,17 @@ def _text(result: dict[str, Any]) -> str:
     if result["invitation"]:
         inv = result["invitation"]
         lines.append(f"  invitation: {inv['method']}, {len(inv['events'])} event(s)")
-    return "\n".join(lines)
+    return "\n".join(lines + _job_text(result["job"]))
+
+
+def _job_text(job: dict[str, Any] | None) -> list[str]:
+    if job is None:
+        return []
+    said = [f"{k} {job[k]}" for k in ("ats", "company", "role", "deadline") if job[k]]
+    lines = [
+        f"  job: {job['event']} ({job['confidence']} confidence){', ' if said else ''}{', '.join(said)}"
+    ]
+    lines.append(f"  job reason: {job['reason']}")
+    if job["referral"]:
+        lines.append(f"  referral: {job['referral']['address']}")
+    return lines

@@ -15,6 +15,7 @@ from followthru.config.values import (
     Detection,
     Folders,
     Identity,
+    Jobs,
     Listen,
     Notify,
     Secret,
@@ -30,7 +31,7 @@ from followthru.config.values import (
 
 __all__ = [
     "Account", "Approval", "Cadence", "Config", "Dashboard", "Detection", "Folders", "Identity",
-    "Listen", "Notify", "Secret", "SecretKind", "SendWindow", "Server", "TlsMode", "Watch",
+    "Jobs", "Listen", "Notify", "Secret", "SecretKind", "SendWindow", "Server", "TlsMode", "Watch",
     "default_config_path", "default_store_path", "is_address", "is_loopback", "load_config",
     "parse_config", "parse_listen",
 ]  # fmt: skip

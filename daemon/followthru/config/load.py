@@ -20,6 +20,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import yaml
 
+from followthru.adapters.jobrules import load_job_rules
 from followthru.config.reader import STEP_NAMES, Reader
 from followthru.config.values import (
     ADDRESS,
@@ -32,6 +33,7 @@ from followthru.config.values import (
     Detection,
     Folders,
     Identity,
+    Jobs,
     Notify,
     Secret,
     SendWindow,
@@ -107,6 +109,7 @@ def _config(r: Reader, path: Path, env: Mapping[str, str]) -> Config | None:
         "detection",
         "notify",
         "dashboard",
+        "jobs",
     )
     if not r.check_mapping(known):
         return None
@@ -122,13 +125,16 @@ def _config(r: Reader, path: Path, env: Mapping[str, str]) -> Config | None:
     detection = _detection(r.section("detection"))
     notify = _notify(r.section("notify"))
     dashboard = _dashboard(r.section("dashboard"))
+    jobs = _jobs(r.section("jobs"))
     if r.errors or notify is None:
         return None
     assert identity and accounts and store_path and watch and cadence and approval and detection  # noqa: S101
+    assert jobs is not None  # noqa: S101
     return Config(
         path, identity, accounts, store_path, templates_dir, watch, cadence, approval, detection,
         notify,
         dashboard or Dashboard(),
+        jobs,
     )  # fmt: skip
 
 
@@ -355,6 +361,23 @@ def _approval(r: Reader) -> Approval | None:
     if by_flag is None or steps is None:
         return None
     return Approval(by_flag, frozenset(steps))
+
+
+def _jobs(r: Reader) -> Jobs | None:
+    """`jobs`: a rules file is read and checked now, so a bad entry stops `check` and `run`
+    with its name instead of surfacing on the first message."""
+    if not r.check_mapping(("paused_check_in_after", "rules")):
+        return None
+    pause = r.duration("paused_check_in_after", default=timedelta(days=30), low=timedelta(days=1))
+    rules = r.path("rules", default=None, must_be_file=True)
+    if rules is not None:
+        try:
+            load_job_rules(rules)
+        except ConfigError as exc:
+            for problem in exc.problems:
+                r.error("rules", problem)
+            return None
+    return Jobs(pause, rules) if pause is not None else None
 
 
 def _detection(r: Reader) -> Detection | None:

@@ -146,6 +146,15 @@ class Dashboard:
 
 
 @dataclass(frozen=True, slots=True)
+class Jobs:
+    """Job-search mail: the pause before one gentle check-in, and the user's rules file
+    (merged over the shipped rules by adapters/jobrules.py; None = the shipped ones alone)."""
+
+    paused_check_in_after: timedelta = timedelta(days=30)
+    rules: Path | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class Config:
     path: Path
     identity: Identity
@@ -158,6 +167,7 @@ class Config:
     detection: Detection
     notify: Notify = Notify()
     dashboard: Dashboard = Dashboard()
+    jobs: Jobs = Jobs()
 
 
 def is_address(text: str) -> bool:

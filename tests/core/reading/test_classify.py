@@ -72,7 +72,7 @@ def test_json_shape_is_the_spec_shape() -> None:
     got = _json("x.eml", (CORPUS / "bounce-postfix-dsn-userunknown.eml").read_bytes())
     assert list(got) == [
         "file", "kind", "reason", "message_id", "in_reply_to", "references",
-        "bounce", "auto_reply", "signals", "reply_by", "invitation",
+        "bounce", "auto_reply", "signals", "reply_by", "invitation", "job",
     ]  # fmt: skip
     assert got["bounce"] == {
         "recipients": [

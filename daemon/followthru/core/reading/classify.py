@@ -4,7 +4,8 @@ Order: bounce, auto-reply, invitation, automated, personal; the first kind whose
 fire wins, and its reason says which rule. One exception runs before the auto-reply rules:
 a person's answer sent through a helpdesk that stamps Auto-Submitted on every reply is
 personal (autoreply.helpdesk_answer says when). Personal mail also carries signals
-(rejection, offer, scheduling) and a reply-by date, read from the new text only.
+(rejection, offer, scheduling) and a reply-by date, read from the new text only. Every kind
+but a bounce also gets a job reading (core.reading.jobs) when the caller passes the rules.
 
 Invariants: pure (stdlib + core only); never reads the clock: relative dates are read
 against the message's Date, else the caller's `reference_time`, else not at all;
@@ -13,14 +14,16 @@ against the message's Date, else the caller's `reference_time`, else not at all;
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 from enum import StrEnum
 from typing import Any
 
-from followthru.core.reading import automated, autoreply, bounce, phrases, quotes
+from followthru.core.reading import automated, autoreply, bounce, jobs, phrases, quotes
 from followthru.core.reading.autoreply import AutoReplyInfo
 from followthru.core.reading.bounce import BouncedRecipient, BounceInfo
+from followthru.core.reading.jobrules import JobRules
+from followthru.core.reading.jobs import JobReading
 from followthru.core.reading.message import CalendarEvent, Message
 
 __all__ = [
@@ -29,6 +32,7 @@ __all__ = [
     "BouncedRecipient",
     "Classification",
     "InvitationInfo",
+    "JobReading",
     "Kind",
     "classification_json",
     "classify",
@@ -62,6 +66,7 @@ class Classification:
     invitation: InvitationInfo | None = None
     signals: tuple[str, ...] = ()
     reply_by: date | None = None
+    job: JobReading | None = None
 
 
 def quarantined(error: str) -> Classification:
@@ -133,13 +138,23 @@ def _personal(new: str, ref: date | None, why: str = "written by a person") -> C
     return Classification(Kind.PERSONAL, reason, signals=found, reply_by=phrases.reply_by(new, ref))
 
 
-def classify(msg: Message, *, reference_time: datetime | None = None) -> Classification:
-    """Classify one parsed message (SPEC "Reading messages")."""
+def classify(
+    msg: Message, *, reference_time: datetime | None = None, job_rules: JobRules | None = None
+) -> Classification:
+    """Classify one parsed message (SPEC "Reading messages"); with `job_rules`, read its job
+    reading too (SPEC "Reading job-search mail")."""
     found = _bounce(msg)
     if found is not None:
         return found
     new = quotes.new_text(msg.text)
     ref = _reference(msg, reference_time)
+    cls = _kind(msg, new, ref)
+    if job_rules is None:
+        return cls
+    return replace(cls, job=jobs.read_job(msg, new, ref, job_rules))
+
+
+def _kind(msg: Message, new: str, ref: date | None) -> Classification:
     helpdesk = autoreply.helpdesk_answer(msg, new)
     if helpdesk:
         return _personal(new, ref, helpdesk)
@@ -183,6 +198,24 @@ def _bounce_json(info: BounceInfo | None) -> dict[str, Any] | None:
     return {"recipients": recipients, "original_message_id": info.original_message_id}
 
 
+def _job_json(job: JobReading | None) -> dict[str, Any] | None:
+    if job is None:
+        return None
+    referral = job.referral
+    return {
+        "event": job.event,
+        "ats": job.ats,
+        "company": job.company,
+        "role": job.role,
+        "deadline": _iso(job.deadline),
+        "confidence": job.confidence,
+        "reason": job.reason,
+        "referral": None
+        if referral is None
+        else {"address": referral.address, "name": referral.name or None},
+    }
+
+
 def classification_json(file: str, msg: Message | None, cls: Classification) -> dict[str, Any]:
     """The `followthru classify --json` object for one file (SPEC shape + reply_by, invitation)."""
     auto = cls.auto_reply
@@ -203,4 +236,5 @@ def classification_json(file: str, msg: Message | None, cls: Classification) -> 
         "invitation": None
         if invitation is None
         else {"method": invitation.method, "events": [_event_json(e) for e in invitation.events]},
+        "job": _job_json(cls.job),
     }
