@@ -146,6 +146,7 @@ def write_config(
             "smtp": smtp_section,
         }],
         "store": {"path": str(workdir / "state.db")},
+        "notify": {"digest_at": None},
         "watch": watch or {},
     }  # fmt: skip
     if cadence:

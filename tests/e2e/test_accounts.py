@@ -95,6 +95,7 @@ def two_accounts(
                       "username": smtpd.username, "credential": "smtp"}},
         ],
         "store": {"path": str(tmp_path / "state.db")},
+        "notify": {"digest_at": None},
         "templates_dir": str(tmp_path / "letters"),
         "watch": {"idle_refresh": "1m", "poll_interval": "10s"},
     }  # fmt: skip

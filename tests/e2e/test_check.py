@@ -59,6 +59,7 @@ def write_config(tmp_path: Path, creds: Path, imap: dict[str, object], smtp: dic
         "identity": {"name": "Jane Doe", "email": "jane@example.org", "timezone": "Europe/Berlin"},
         "accounts": [{"name": "personal", "imap": {**imap, "credential": "imap"}, "smtp": smtp}],
         "store": {"path": str(tmp_path / "state.db")},
+        "notify": {"digest_at": None},
     }
     path = tmp_path / "config.yaml"
     path.write_text(json.dumps(config))  # JSON is YAML

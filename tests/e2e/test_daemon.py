@@ -52,6 +52,7 @@ def test_run_is_a_well_behaved_systemd_service(
                                "username": pymap_imap.username, "credential": "imap"},
                       "smtp": {"host": "127.0.0.1", "port": 9, "tls": "none"}}],
         "store": {"path": str(tmp_path / "state.db")},
+        "notify": {"digest_at": None},
     }  # fmt: skip
     path = tmp_path / "config.yaml"
     path.write_text(json.dumps(config))
@@ -122,6 +123,7 @@ def test_a_long_first_pass_asks_systemd_for_more_time_until_ready(
                                "username": dovecot_imap.username, "credential": "imap"},
                       "smtp": {"host": "127.0.0.1", "port": 9, "tls": "none"}}],
         "store": {"path": str(tmp_path / "state.db")},
+        "notify": {"digest_at": None},
     }  # fmt: skip
     path = tmp_path / "config.yaml"
     path.write_text(json.dumps(config))

@@ -88,6 +88,7 @@ def write_config(
         "identity": {"name": "Jane Doe", "email": "jane@example.org", "timezone": "Europe/Berlin"},
         "accounts": [{"name": "personal", "imap": imap, "smtp": smtp}],
         "store": {"path": str(tmp_path / "state.db")},
+        "notify": {"digest_at": None},
     }
     path = tmp_path / name
     path.write_text(json.dumps(config))  # JSON is YAML

@@ -60,6 +60,7 @@ def offline_config(tmp_path: Path, store: Path, monkeypatch: pytest.MonkeyPatch)
             "smtp": {"host": "127.0.0.1", "port": free_port(), "tls": "none"},
         }],
         "store": {"path": str(store)},
+        "notify": {"digest_at": None},
     }  # fmt: skip
     path = tmp_path / "config.yaml"
     path.write_text(json.dumps(cfg))

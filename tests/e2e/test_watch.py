@@ -57,6 +57,7 @@ def config(
             "smtp": {"host": "127.0.0.1", "port": 2525, "tls": "none"},
         }],
         "store": {"path": str(tmp_path / "state.db")},
+        "notify": {"digest_at": None},
         "watch": {"idle_refresh": "1m", "poll_interval": "10s"},
     }  # fmt: skip
     path = tmp_path / "config.yaml"

@@ -127,6 +127,10 @@ class FakeMailbox:
                      msg_time: datetime | None = None) -> int | None:  # fmt: skip
         return self.deliver(folder, raw, msg_time or datetime.now(UTC), flags)
 
+    async def flags(self, uids: Sequence[int]) -> dict[int, frozenset[str]]:
+        messages = self.folders[self.selected].messages
+        return {uid: frozenset(messages[uid].flags) for uid in uids if uid in messages}
+
     async def unflag(self, folder: str, uid: int) -> None:
         self.folders[folder].messages[uid].flags.discard("\\Flagged")
 

@@ -7,64 +7,33 @@ fake would only repeat them). The e2e suites check the same paths against real s
 
 from __future__ import annotations
 
-import json
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from email import message_from_bytes, policy
 from email.message import EmailMessage
 from email.utils import format_datetime
 from itertools import pairwise
-from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
 
 from followthru.adapters.smtp import SendOutcome
-from followthru.adapters.store import Store
 from followthru.adapters.template_check import check_templates
-from followthru.config import Config, load_config
 from followthru.core.items import ItemStatus
 from followthru.core.model import ContactState, Step
 from followthru.core.schedule import CATCH_UP_SPACING
 from followthru.service.contacts import NewInterview, Service
 from followthru.service.outbox import Outbox
 from followthru.service.rounds import Round
+from tests.service.conftest import ME
 from tests.service.fakes import FakeMailbox, FakeTransport
 
 BERLIN = ZoneInfo("Europe/Berlin")
-ME, BOB = "jane@example.org", "bob@acme.example"
-PLAIN_THANKS = "Subject: Thank you, {{ contact.first_name or 'there' }}\n\nThank you for today.\n"
+BOB = "bob@acme.example"
 
 
 def at(day: int, hour: int, minute: int = 0) -> datetime:
     """March 2026 in Berlin (2 March is a Monday)."""
     return datetime(2026, 3, day, hour, minute, tzinfo=BERLIN)
-
-
-@pytest.fixture
-def config(tmp_path: Path) -> Config:
-    (tmp_path / "letters").mkdir()
-    (tmp_path / "letters" / "thank_you.txt.j2").write_text(PLAIN_THANKS)
-    cfg = {
-        "identity": {"name": "Jane Doe", "email": ME, "timezone": "Europe/Berlin"},
-        "accounts": [{
-            "name": "personal",
-            "imap": {"host": "127.0.0.1", "port": 1143, "tls": "none", "username": ME,
-                     "password_command": "true"},
-            "smtp": {"host": "127.0.0.1", "port": 2525, "tls": "none"},
-        }],
-        "store": {"path": str(tmp_path / "state.db")},
-        "templates_dir": str(tmp_path / "letters"),
-    }  # fmt: skip
-    path = tmp_path / "config.yaml"
-    path.write_text(json.dumps(cfg))
-    return load_config(path)
-
-
-@pytest.fixture
-def service(config: Config) -> Iterator[Service]:
-    with Store.open(config.store_path) as store:
-        yield Service(store, config)
 
 
 class World:
@@ -267,7 +236,8 @@ async def test_an_invitation_to_many_or_not_to_the_user_creates_no_interviews(
     world.box.deliver("INBOX", invitation(["a@x.example", "b@y.example"], at(9, 11)), at(2, 9, 5))
     await world.round(at(2, 10))
     assert service.store.contacts.all() == [] and service.store.outbox.items() == []
-    assert [n.kind for n in service.store.notices.listed()] == ["crowded_invitation"]
+    told = service.store.notices.listed(unread_only=False)  # (the day's digest showed it)
+    assert [n.kind for n in told] == ["crowded_invitation"]
 
 
 async def test_mail_to_many_strangers_with_a_contact_in_cc_creates_no_referrals(

@@ -40,6 +40,7 @@ def test_the_daemon_serves_the_dashboard_and_stops_it_on_sigterm(
                                "username": pymap_imap.username, "credential": "imap"},
                       "smtp": {"host": "127.0.0.1", "port": 9, "tls": "none"}}],
         "store": {"path": str(tmp_path / "state.db")},
+        "notify": {"digest_at": None},
         "dashboard": {"listen": f"127.0.0.1:{port}"},
     }  # fmt: skip
     path = tmp_path / "config.yaml"

@@ -26,6 +26,7 @@ from email.message import EmailMessage
 from email.parser import BytesParser
 from typing import Protocol
 
+from followthru.core.digest import MARKER
 from followthru.errors import FollowthruError
 
 MAX_NAME = 200  # display names and the one-line context fields a subject may quote
@@ -99,6 +100,25 @@ def compose(  # noqa: PLR0913 -- one keyword per header the caller owns
     cte = None if body.isascii() else "quoted-printable"  # readable and 7-bit safe
     msg.set_content(body, charset="utf-8", cte=cte)
     _verify(msg)
+    return msg
+
+
+def compose_note(subject: str, text: str, html: str | None, *, me: Named, message_id: str,
+                 date: datetime, kind: str) -> EmailMessage:  # fmt: skip
+    """followthru's own message to the user (a digest, an urgent note): From and To the user,
+    `Auto-Submitted: auto-generated`, marked with MARKER (never read back as anyone's mail),
+    plain text with an optional HTML alternative."""
+    msg = EmailMessage(policy=policy.SMTP)
+    msg["From"] = _mailbox("from", me)
+    msg["To"] = _mailbox("to", me)
+    msg["Subject"] = check_text("subject", subject, MAX_SUBJECT)
+    msg["Date"] = _aware("date", date)
+    msg["Message-ID"] = _msg_id("message_id", message_id)
+    msg["Auto-Submitted"] = "auto-generated"
+    msg[MARKER] = check_text("kind", kind, MAX_NAME)
+    msg.set_content(text, charset="utf-8", cte=None if text.isascii() else "quoted-printable")
+    if html is not None:
+        msg.add_alternative(html, subtype="html", charset="utf-8", cte="quoted-printable")
     return msg
 
 

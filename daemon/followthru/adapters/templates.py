@@ -49,6 +49,7 @@ from followthru.adapters.compose import (
     strip_reply_prefixes,
 )
 from followthru.config.reader import STEP_NAMES
+from followthru.core.digest import Digest
 from followthru.core.model import REFERRAL_STEPS, SOURCE_NOTES, Step
 
 SUFFIX = ".txt.j2"
@@ -242,6 +243,24 @@ class Renderer:
     def path(self, step: str) -> str:
         """The file `step` renders from (an override or the shipped one)."""
         return self._template(step).filename or step + SUFFIX
+
+    def digest(self, digest: Digest, day: str) -> tuple[str, str, str]:
+        """The digest's subject, plain text and HTML (digest.txt.j2, digest.html.j2)."""
+        variables = {"day": day, "waiting": digest.waiting, "happened": digest.happened,
+                     "coming": digest.coming}  # fmt: skip
+        subject, text = _split(self._note("digest.txt.j2").render(variables), "digest.txt.j2")
+        return subject, text, self._note("digest.html.j2").render(variables)
+
+    def note(self, title: str, text: str) -> tuple[str, str]:
+        """An urgent note's subject and text (note.txt.j2)."""
+        rendered = self._note("note.txt.j2").render({"title": title, "text": text})
+        return _split(rendered, "note.txt.j2")
+
+    def _note(self, name: str) -> jinja2.Template:
+        try:
+            return self._env.get_template(name)
+        except jinja2.TemplateError as exc:
+            raise RenderError(f"{name}: {exc}") from exc
 
     def _template(self, step: str) -> jinja2.Template:
         name = step + SUFFIX

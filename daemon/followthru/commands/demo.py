@@ -272,6 +272,7 @@ accounts:
     imap: {{host: 127.0.0.1, port: {self.imap_port}, tls: none, username: jane, credential: imap}}
     smtp: {{host: 127.0.0.1, port: {smtp_port}, tls: none}}
 store: {{path: {self.folder / "state.db"}}}
+notify: {{digest_at: null}}
 """)
         return load_config(self.folder / "config.yaml")
 

@@ -14,6 +14,7 @@ from datetime import datetime
 from followthru.adapters.imapdata import FolderMap
 from followthru.config import Account
 from followthru.service.contacts import Service
+from followthru.service.notices import Notifier
 from followthru.service.outbox import Outbox
 from followthru.service.ports import Mailbox, Transport
 from followthru.service.sender import Sender, SendProblems
@@ -76,4 +77,7 @@ class Round:
             delivered = await self.sender.send_due(now, self.box, sent)
         if delivered:
             await self.outbox.remove_closed(self.box, now)  # no sent draft left looking unsent
+        if self.outbox.renderer is not None:
+            notifier = Notifier(self.service, self.outbox.renderer)
+            await notifier.deliver(self.box, self.folders.inbox.name, now)
         return RoundReport(report, timers, written, approved, delivered)
