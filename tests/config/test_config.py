@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from followthru.config import (
+    Config,
     default_config_path,
     default_store_path,
     is_loopback,
@@ -223,3 +224,23 @@ def test_a_bad_jobs_rules_file_names_the_key_and_the_entry(tmp_path: Path) -> No
     assert any(p.startswith("jobs.rules:") and "events[x]" in p for p in found), found
     missing = problems(MINIMAL + "jobs: {rules: absent.yaml}\n", tmp_path)
     assert any(p.startswith("jobs.rules:") for p in missing), missing
+
+
+def test_digest_at_null_means_no_digest_and_a_missing_key_the_default(tmp_path: Path) -> None:
+    def digest_at(text: str) -> time | None:
+        config = parse(text, tmp_path)
+        assert isinstance(config, Config)
+        return config.notify.digest_at
+
+    assert digest_at(MINIMAL) == time(8, 0)
+    assert digest_at(MINIMAL + "notify: {digest_at: null}\n") is None
+    assert digest_at(MINIMAL + 'notify: {digest_at: "07:15", digest_days: [mon, thu]}\n') == time(
+        7, 15
+    )
+    assert any(
+        "notify.digest_at" in p
+        for p in problems(MINIMAL + "notify: {digest_at: 25:00}\n", tmp_path)
+    )
+    assert any(
+        "notify.push" in p for p in problems(MINIMAL + "notify: {push: [ntfy://x]}\n", tmp_path)
+    )

@@ -327,7 +327,8 @@ def _hours(r: Reader, value: Any) -> tuple[time, time | None] | None:
 def _notify(r: Reader) -> Notify | None:
     if not r.check_mapping(("digest_at", "digest_days", "urgent", "push")):
         return None
-    at = r.raw("digest_at", "08:00")
+    # An explicit `digest_at: null` means no digest; only a missing key takes the default.
+    at = r.raw("digest_at") if r.has("digest_at") else "08:00"
     digest_at: time | None = None
     if at is not None:
         m = re.fullmatch(r"(\d\d):(\d\d)", str(at).strip())
