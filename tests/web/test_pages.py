@@ -3,12 +3,14 @@ on their own connections) and their limits with many contacts."""
 
 from __future__ import annotations
 
+from datetime import datetime
 from pathlib import Path
 
 from starlette.testclient import TestClient
 
+from followthru.core.model import ContactId
 from followthru.service.dashboard import COLUMN_CARDS
-from tests.web.conftest import followthru
+from tests.web.conftest import followthru, open_service
 
 
 def test_a_change_made_by_another_connection_shows_at_once(
@@ -34,3 +36,20 @@ def test_a_long_column_is_cut_and_shown_whole_on_its_own_page(
     whole = client.get("/?state=scheduled").text
     assert whole.count('article class="card') == COLUMN_CARDS + 2 and "p0@big.example" in whole
     assert client.get("/?state=nonsense").status_code == 404
+
+
+def test_a_contact_page_shows_the_notices_about_the_contact_escaped(
+    config: Path, client: TestClient
+) -> None:
+    service = open_service(config)
+    try:
+        with service.store.transaction():
+            service.store.notices.add("moved_on", "No reply from <b>Bob</b>: moved on.",
+                                      datetime.fromisoformat("2026-03-20T09:00:00+00:00"),
+                                      contact_id=ContactId("1"))  # fmt: skip
+    finally:
+        service.store.close()
+    page = client.get("/contacts/1").text
+    assert "<h2>Notices</h2>" in page and "moved_on" in page
+    assert "No reply from &lt;b&gt;Bob&lt;/b&gt;: moved on." in page
+    assert "nothing to tell" in client.get("/contacts/2").text

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time
 from email import message_from_bytes, policy
 
+from followthru.adapters.store.notices import Notice
 from followthru.adapters.store.outbox import OutboxRow
 from followthru.core.events import OutboundSeen, ReplyReceived, event_name
 from followthru.core.items import OPEN
@@ -83,6 +84,7 @@ class ContactPage:
     timeline: list[Moment]
     drafts: list[Draft]
     notes: list[str]
+    notices: list[Notice]  # what the user was told about this contact, newest first
 
 
 class Dashboard:
@@ -141,7 +143,8 @@ class Dashboard:
         if contact.interview and contact.interview.notes:
             notes.append(contact.interview.notes)
         drafts = [self.draft(item) for item in self.store.outbox.items(contact_id=row.id)]
-        return ContactPage(self.cards([contact])[0], self.timeline(row.id), drafts, notes)
+        told = [n for n in self.store.notices.listed(unread_only=False) if n.contact_id == row.id]
+        return ContactPage(self.cards([contact])[0], self.timeline(row.id), drafts, notes, told)
 
     def timeline(self, contact_id: ContactId) -> list[Moment]:
         emails = self.store.contacts.emails()
