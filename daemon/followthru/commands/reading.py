@@ -13,7 +13,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from followthru.adapters.jobrules import load_job_rules
+from followthru.adapters.rulesfile import load_job_rules
 from followthru.core.reading.classify import classification_json
 from followthru.service.reading import read_message
 

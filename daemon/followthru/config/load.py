@@ -20,7 +20,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import yaml
 
-from followthru.adapters.jobrules import load_job_rules
+from followthru.adapters.rulesfile import load_job_rules
 from followthru.config.reader import STEP_NAMES, Reader
 from followthru.config.values import (
     ADDRESS,

@@ -148,7 +148,7 @@ class Dashboard:
 @dataclass(frozen=True, slots=True)
 class Jobs:
     """Job-search mail: the pause before one gentle check-in, and the user's rules file
-    (merged over the shipped rules by adapters/jobrules.py; None = the shipped ones alone)."""
+    (merged over the shipped rules by adapters/rulesfile.py; None = the shipped ones alone)."""
 
     paused_check_in_after: timedelta = timedelta(days=30)
     rules: Path | None = None

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from followthru.adapters.jobrules import shipped_rules
 from followthru.adapters.mime import parse_message
+from followthru.adapters.rulesfile import shipped_rules
 from followthru.core.reading.classify import Classification, classify, quarantined
 from followthru.core.reading.jobrules import JobRules
 from followthru.core.reading.message import Message

@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from followthru.adapters.jobrules import _shipped_data, shipped_rules
+from followthru.adapters.rulesfile import _shipped_data, shipped_rules
 from followthru.core.reading.classify import classification_json, classify
 from followthru.core.reading.jobrules import RulesError, compile_rules, merge
 from followthru.core.reading.jobs import JobReading, read_job

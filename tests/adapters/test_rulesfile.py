@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from followthru.adapters.jobrules import load_job_rules, shipped_rules
+from followthru.adapters.rulesfile import load_job_rules, shipped_rules
 from followthru.errors import ConfigError
 
 
