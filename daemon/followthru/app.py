@@ -33,8 +33,7 @@ from followthru.adapters.secrets import resolve_secret
 from followthru.adapters.smtp import SendReport, send_with_retries
 from followthru.adapters.store import Store
 from followthru.adapters.template_check import check_templates
-from followthru.adapters.web.server import serve_dashboard
-from followthru.config import Account, Config, load_config
+from followthru.config import Account, Config, Listen, load_config
 from followthru.core.items import ItemStatus
 from followthru.errors import (
     AuthenticationFailed,
@@ -198,14 +197,19 @@ async def _serve(
             group.create_task(_heartbeat(service, watchers, hold, generation))
             group.create_task(_until_stop_or_reload(stop, reload, generation))
             if config.dashboard.listen is not None:  # one more task in the same loop
-                group.create_task(
-                    serve_dashboard(service, config.dashboard.listen, clock, generation)
-                )
+                group.create_task(_dashboard(service, config.dashboard.listen, clock, generation))
     except ExceptionGroup as failed:
         store_error = _first_store_error(failed)
         if store_error is None:
             raise
         raise store_error from store_error.__cause__  # its own cause (the sqlite3 error) kept
+
+
+async def _dashboard(service: Service, listen: Listen, clock: Clock, stop: asyncio.Event) -> None:
+    """The dashboard, imported only when it is served (uvicorn and starlette cost start-up)."""
+    from followthru.adapters.web.server import serve_dashboard  # noqa: PLC0415
+
+    await serve_dashboard(service, listen, clock, stop)
 
 
 def _first_store_error(failed: ExceptionGroup[Exception]) -> StoreError | None:

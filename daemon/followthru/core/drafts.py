@@ -82,8 +82,10 @@ def versions(items: Sequence[OurDraft], drafts: Sequence[InDrafts]) -> dict[int,
     item's Message-ID is that item's, and is never taken by another's looser rules."""
     found: dict[int, list[InDrafts]] = {}
     why: dict[int, str] = {}
+    by_id = {mid: item for item in items for mid in item.message_ids}  # rule 1, asked most
     for message in sorted(drafts, key=lambda m: m.uid):
-        owner = _owner(message, items)
+        known = by_id.get(message.message_id) if message.message_id else None
+        owner = (known, "the same Message-ID") if known is not None else _owner(message, items)
         if owner is not None:
             found.setdefault(owner[0].item_id, []).append(message)
             why.setdefault(owner[0].item_id, owner[1])
@@ -91,9 +93,7 @@ def versions(items: Sequence[OurDraft], drafts: Sequence[InDrafts]) -> dict[int,
 
 
 def _owner(message: InDrafts, items: Sequence[OurDraft]) -> tuple[OurDraft, str] | None:
-    for item in items:
-        if message.message_id and message.message_id in item.message_ids:
-            return item, "the same Message-ID"
+    """Rules 2 and 3, for a message whose Message-ID no item has had."""
     if not message.message_id:
         return None  # a message without any identity is nobody's version
     for item in items:

@@ -27,7 +27,7 @@ from followthru.service.contacts import Service
 from followthru.service.ports import Mailbox
 
 log = logging.getLogger(__name__)
-COMING_DAYS, COMING_LINES = 7, 30
+COMING_DAYS, COMING_LINES, HAPPENED_LINES = 7, 30, 50
 
 
 class Notifier:
@@ -85,8 +85,12 @@ class Notifier:
         emails = self.store.contacts.emails()
         waiting = tuple(self._waiting(item, now) for item in self.store.outbox.items(statuses=OPEN))
         notices = self.store.notices.listed()
+        shown = notices[:HAPPENED_LINES]  # the newest; `followthru notices` lists them all
         happened = tuple(Line(self._when(n.at), n.text, emails.get(n.contact_id, "") if n.contact_id else "")
-                         for n in reversed(notices))  # fmt: skip
+                         for n in reversed(shown))  # fmt: skip
+        if len(notices) > len(shown):
+            more = f"and {len(notices) - len(shown)} older ones: see `followthru notices`"
+            happened = (Line("", more, ""), *happened)
         coming = []
         for entry in self.service.steps(now, COMING_DAYS):
             what = (

@@ -186,6 +186,8 @@ class Outbox:
         """The user flagged their newest version: it goes out as it is, or, when it must not,
         the flag comes off and the user is told why (never a silent WARNING line only)."""
         why = adopted.refused
+        if adopted.stored:  # the stored message is the newest version: read it only now
+            why = versions.refused(self.service, self.store.outbox.rendered(item.id))
         if why is None:
             try:
                 self.approve(item.id, now)

@@ -13,19 +13,20 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Callable, Collection, Iterable, Sequence
 from contextlib import AbstractContextManager
 from datetime import date, datetime
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
-from followthru.adapters.imapdata import FolderMap, FolderState, HeaderRecord, IdleResult
-from followthru.adapters.smtp import SendReport
-from followthru.adapters.store.contacts import ContactRow, KnownRow
-from followthru.adapters.store.events import EventRow
-from followthru.adapters.store.mail import Watermark
-from followthru.adapters.store.notices import Notice
-from followthru.adapters.store.outbox import NewItem, OutboxRow
-from followthru.config import Folders
-from followthru.core.events import Event
-from followthru.core.items import ItemEvent, ItemStatus
-from followthru.core.model import Contact, ContactId, Step
+if TYPE_CHECKING:  # types only: `plan` and the commands need not load the adapters
+    from followthru.adapters.imapdata import FolderMap, FolderState, HeaderRecord, IdleResult
+    from followthru.adapters.smtp import SendReport
+    from followthru.adapters.store.contacts import ContactRow, KnownRow
+    from followthru.adapters.store.events import EventRow
+    from followthru.adapters.store.mail import Watermark
+    from followthru.adapters.store.notices import Notice
+    from followthru.adapters.store.outbox import NewItem, OutboxRow
+    from followthru.config import Folders
+    from followthru.core.events import Event
+    from followthru.core.items import ItemEvent, ItemStatus
+    from followthru.core.model import Contact, ContactId, Step
 
 Clock = Callable[[], datetime]
 """Now, aware."""

@@ -33,10 +33,12 @@ MAX_DRAFT = 2 * 1024 * 1024  # a letter, not an archive: bigger versions are not
 
 @dataclass(frozen=True, slots=True)
 class Adopted:
-    """The user's version as stored: what `refusal` says of it (None: it may go out)."""
+    """The user's version as stored: what `refusal` says of it (None: it may go out).
+    `stored`: the version was the stored one already (its refusal is read when needed)."""
 
     item_id: int
     refused: str | None
+    stored: bool = False
 
 
 async def read_drafts(box: Mailbox, folder: str) -> list[InDrafts]:
@@ -75,7 +77,7 @@ async def adopt(service: Service, box: Mailbox, folder: str, item: OutboxRow, fo
     """Store the newest version as the item's message, unless it is already the stored one."""
     newest = found.newest
     if newest.uid == item.draft_uid and newest.message_id == item.message_id:
-        return Adopted(item.id, refused(service, service.store.outbox.rendered(item.id)))
+        return Adopted(item.id, None, stored=True)  # nothing new: read it only if flagged
     await box.select(folder)
     raw = (await box.fetch_messages([newest.uid], MAX_DRAFT + 1)).get(newest.uid)
     if raw is None:
