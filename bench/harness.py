@@ -16,6 +16,7 @@ import json
 import math
 import os
 import shutil
+import socket
 import subprocess
 import sys
 import tempfile
@@ -148,6 +149,8 @@ def write_config(
         "store": {"path": str(workdir / "state.db")},
         "notify": {"digest_at": None},
         "watch": watch or {},
+        # `run` serves the dashboard meanwhile (issue 17: latency and idle hold with it on)
+        "dashboard": {"listen": f"127.0.0.1:{free_port()}"},
     }  # fmt: skip
     if cadence:
         config["cadence"] = cadence
@@ -156,6 +159,13 @@ def write_config(
     path = workdir / "config.yaml"
     path.write_text(json.dumps(config, indent=2))
     return path
+
+
+def free_port() -> int:
+    """A loopback port nobody listens on now."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
 
 
 @contextlib.contextmanager
