@@ -2,7 +2,15 @@
 
 from __future__ import annotations
 
-from followthru.core.drafts import InDrafts, OurDraft, Written, placeholders, refusal, versions
+from followthru.core.drafts import (
+    InDrafts,
+    OurDraft,
+    Written,
+    colleagues,
+    placeholders,
+    refusal,
+    versions,
+)
 
 BOB, CAROL, ME = "bob@acme.example", "carol@acme.example", "jane@example.org"
 
@@ -67,3 +75,11 @@ def test_what_must_not_go_out_is_said() -> None:
     assert "Bcc" in (refusal(Written("Hi", (ME,), (BOB,), (), True), own) or "")
     assert "valid" in (refusal(Written("Hi", (ME,), ("bob@",), (), False), own) or "")
     assert placeholders("a [[ADD: x ]] b [[ADD: unclosed") == ("x", "unclosed")
+
+
+def test_a_colleague_put_in_the_contacts_place_is_recognised() -> None:
+    free = frozenset({"gmail.com"})
+    assert colleagues((CAROL, "x@other.example"), BOB, "acme.example", free) == (CAROL,)
+    assert colleagues((CAROL,), BOB, "", free) == (CAROL,)  # the address's own domain
+    assert colleagues((BOB,), BOB, "acme.example", free) == ()
+    assert colleagues(("ann@gmail.com",), "bob@gmail.com", "", free) == ()  # free mail: no company

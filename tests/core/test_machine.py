@@ -23,6 +23,7 @@ from followthru.core.effects import (
     WithdrawPending,
 )
 from followthru.core.events import (
+    AddressLearned,
     AutoReplyReceived,
     BounceReceived,
     ContactAdded,
@@ -209,6 +210,7 @@ def sample_events(contact: Contact, at: datetime) -> list[Event]:
     pending = [p.step for p in contact.pending] or [Step.CHECK_IN]
     return [
         added(me, at),
+        AddressLearned(at=at, address="colleague@acme.example"),
         InterviewRegistered(at=at, interview=interview(at + DAY)),
         InterviewRegistered(at=at, interview=interview(at - DAY)),
         InterviewHeld(at=at),
@@ -713,3 +715,15 @@ def test_the_markdown_table_lists_every_rule() -> None:
             for line in lines[2:]
         ), (state, key)
     assert text == transitions_markdown()  # stable, so the README copy can be compared
+
+
+def test_an_address_learned_is_the_contacts_from_then_on_once() -> None:
+    start = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
+    bob = Contact(id=ContactId("1"), email="bob@acme.example", state=ContactState.AWAITING_REPLY)
+    policy = Policy.default(ZoneInfo("Europe/Berlin"))
+    learned = decide(bob, AddressLearned(at=start, address="Carol@Acme.example"), start, policy)
+    assert not learned.ignored and learned.contact.also == {"carol@acme.example"}
+    again = decide(
+        learned.contact, AddressLearned(at=start, address="carol@acme.example"), start, policy
+    )
+    assert again.ignored

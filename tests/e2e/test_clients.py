@@ -6,6 +6,7 @@ recipients, nothing left in Drafts, and the try counted once."""
 
 from __future__ import annotations
 
+import asyncio
 import json
 import sys
 from email import message_from_bytes, policy
@@ -18,6 +19,7 @@ from followthru.config import load_config
 from tests.e2e.clients import CLIENTS, COLLEAGUE, USER_TEXT, Client
 from tests.e2e.test_sending import cli, queue
 from tests.e2e.test_watch import ADD_BOB
+from tests.e2e.test_watch_faults import kill_at
 from tests.rig import ImapAccount
 from tests.rig.smtpd import SmtpServer
 
@@ -98,6 +100,10 @@ async def test_edit_then_flag_sends_the_users_version_once(
     assert item["status"] == "sent"
     assert tries(client_config) == ("awaiting_reply", 1)
     assert ("recipient_changed" in await notices(client_config, capsys)) is (kind == "mutt")
+    if kind == "mutt":  # the colleague the user wrote to instead counts as Bob's from now on
+        with Store.open(load_config(client_config).store_path) as store:
+            row = store.contacts.find(COLLEAGUE)
+            assert row is not None and row.email == BOB
 
 
 @pytest.mark.parametrize("kind", CLIENTS)
@@ -170,4 +176,24 @@ async def test_edit_then_followthru_edit_starts_from_the_users_version(
     await cli(client_config, capsys, "run", "--once", "--now", LATEST)
     [(_, text)] = delivered_text(smtpd)
     assert USER_TEXT in text and FOLLOWTHRU_LINE in text
+    assert client.drafts() == {}
+
+
+async def test_a_kill_between_reading_the_flagged_version_and_storing_it_sends_once(
+    imap_server: ImapAccount, client_config: Path, smtpd: SmtpServer,
+    capsys: pytest.CaptureFixture[str],
+) -> None:  # fmt: skip
+    """kill -9 while the daemon reads the user's flagged version (before it is stored): the
+    next pass reads it again, stores it, and it goes out once, as the user left it."""
+    client, _ = await start(client_config, capsys, imap_server, "gmail")
+    client.flag()
+    await asyncio.to_thread(
+        kill_at, client_config, b"BODY.PEEK[]<0.", "run", "--once", "--now", LATER, "-v"
+    )
+    assert smtpd.messages == []
+    await cli(client_config, capsys, "run", "--once", "--now", LATEST)
+    client.expunge_late()
+    await cli(client_config, capsys, "run", "--once", "--now", "2026-03-02T15:45:00+00:00")
+    [(rcpt, text)] = delivered_text(smtpd)
+    assert rcpt == (BOB,) and USER_TEXT in text
     assert client.drafts() == {}

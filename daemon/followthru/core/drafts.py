@@ -122,6 +122,19 @@ def _plain(subject: str) -> str:
     return " ".join(_PREFIX.sub("", subject).split()).lower()
 
 
+def colleagues(recipients: tuple[str, ...], email: str, domain: str,
+               free_mail: frozenset[str]) -> tuple[str, ...]:  # fmt: skip
+    """The recipients the user put in place of a contact who are colleagues of theirs: at the
+    contact's company domain (never a free-mail one), not the contact's own address."""
+    own = domain or email.rpartition("@")[2]
+    if not own or own in free_mail:
+        return ()
+    return tuple(
+        a for a in dict.fromkeys(r.lower() for r in recipients)
+        if a != email and a.rpartition("@")[2] == own
+    )  # fmt: skip
+
+
 def placeholders(text: str) -> tuple[str, ...]:
     """The `[[ADD: ...]]` placeholders left in `text` (an unclosed one counts too)."""
     return tuple(" ".join(m.group(1).split()) for m in _PLACEHOLDER.finditer(text))

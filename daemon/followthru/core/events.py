@@ -36,6 +36,16 @@ class ContactAdded:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class AddressLearned:
+    """Another address of this contact: a colleague the user wrote to in their place (their
+    replies then count for this contact's process)."""
+
+    at: datetime
+    address: str
+    message_id: str | None = None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class InterviewRegistered:
     """An interview with this contact was added (a command or a calendar invitation)."""
 
@@ -184,6 +194,7 @@ class TaskDone:
 
 Event = (
     ContactAdded
+    | AddressLearned
     | InterviewRegistered
     | InterviewHeld
     | InterviewCancelled
@@ -205,6 +216,7 @@ class EventKey(StrEnum):
     """The column of the transition table: an event type, split where SPEC splits it."""
 
     CONTACT_ADDED = "contact_added"
+    ADDRESS_LEARNED = "address_learned"
     INTERVIEW_REGISTERED = "interview_registered"
     INTERVIEW_HELD = "interview_held"
     INTERVIEW_CANCELLED = "interview_cancelled"
@@ -228,6 +240,7 @@ class EventKey(StrEnum):
 
 _KEYS: dict[type[Event], EventKey] = {
     ContactAdded: EventKey.CONTACT_ADDED,
+    AddressLearned: EventKey.ADDRESS_LEARNED,
     InterviewRegistered: EventKey.INTERVIEW_REGISTERED,
     InterviewHeld: EventKey.INTERVIEW_HELD,
     InterviewCancelled: EventKey.INTERVIEW_CANCELLED,
@@ -255,6 +268,7 @@ def event_key(event: Event) -> EventKey:
 
 EVENT_NAMES: dict[str, str] = {
     ContactAdded.__name__: "contact_added",
+    AddressLearned.__name__: "address_learned",
     InterviewRegistered.__name__: "interview_registered",
     InterviewHeld.__name__: "interview_held",
     InterviewCancelled.__name__: "interview_cancelled",

@@ -17,6 +17,7 @@ from datetime import datetime
 from followthru.core import interviewer, referral
 from followthru.core.effects import Decision, Effect, NoticeKind, NotifyUser, WithdrawPending
 from followthru.core.events import (
+    AddressLearned,
     AutoReplyReceived,
     BounceReceived,
     DraftApproved,
@@ -62,6 +63,15 @@ _TAKES_OWN_MESSAGE = frozenset(
     }
 )
 """States in which the user's own message to them stands in for the pending try."""
+
+
+def learn_address(contact: Contact, event: AddressLearned, policy: Policy) -> Decision:
+    """Another address of theirs (a colleague the user wrote to instead)."""
+    address = event.address.lower()
+    if address == contact.email or address in contact.also:
+        return ignore(contact, f"{address} is already theirs")
+    contact = replace(contact, also=contact.also | {address})
+    return Decision(contact, (), f"{address} counts as theirs from now on")
 
 
 def become_source(contact: Contact, event: ReferralSuggested, policy: Policy) -> Decision:

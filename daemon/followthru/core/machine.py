@@ -22,6 +22,7 @@ from followthru.core import interviewer as iv
 from followthru.core import referral as rf
 from followthru.core.effects import Decision, Effect, SetTimer
 from followthru.core.events import (
+    AddressLearned,
     AutoReplyReceived,
     BounceReceived,
     ContactAdded,
@@ -259,6 +260,13 @@ def _message_rows(t: _Table) -> None:
 def _queue_rows(t: _Table) -> None:
     for key in (K.OUTCOME_OFFER, K.OUTCOME_WITHDRAWN):
         t.on(_LIVE, key, OutcomeRecorded, h.close, "pending items withdrawn", (S.CLOSED,))
+    t.on(
+        [S.NEW, *_LIVE, S.SOURCE, S.CLOSED],
+        K.ADDRESS_LEARNED,
+        AddressLearned,
+        h.learn_address,
+        "another address of theirs (a colleague you wrote to instead): their mail counts",
+    )
     t.on(
         [S.NEW, *_LIVE, S.SOURCE, S.CLOSED],
         K.REFERRAL_SUGGESTED,

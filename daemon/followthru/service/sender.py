@@ -29,8 +29,9 @@ from datetime import datetime
 from followthru.adapters.smtp import SendOutcome, SendReport
 from followthru.adapters.store.outbox import OutboxRow
 from followthru.config import Account
+from followthru.core.drafts import colleagues
 from followthru.core.effects import NoticeKind
-from followthru.core.events import Discarded, DraftRejected, OutboundSeen
+from followthru.core.events import AddressLearned, Discarded, DraftRejected, OutboundSeen
 from followthru.core.items import ItemEvent, ItemStatus
 from followthru.core.model import ContactId, StepKind
 from followthru.core.schedule import catch_up, release_at
@@ -195,6 +196,16 @@ class Sender:
                              to=frozenset(to), cc=frozenset(cc), step=item.step, owner=owner, auto_sent=auto)  # fmt: skip
         for contact in dict.fromkeys([*to, *cc, owner]):
             self.service.apply(contact, event, now)
+        self._learn_colleagues(item, now)
+
+    def _learn_colleagues(self, item: OutboxRow, now: datetime) -> None:
+        """The user sent the contact's letter to a colleague of theirs instead: that address
+        counts as the contact's from now on (their reply ends the silence)."""
+        owner = self.service.replay(item.contact_id)
+        free = self.service.config.detection.free_mail_domains
+        for address in colleagues(item.to, owner.email, owner.company_domain, free):
+            if self.store.contacts.find(address) is None:  # a contact of their own stays so
+                self.service.apply(item.contact_id, AddressLearned(at=now, address=address), now)
 
     def _save_copy(self, box: Mailbox) -> bool:
         """Gmail files what it sends by itself; other servers need our copy in Sent."""

@@ -28,7 +28,7 @@ from followthru.service.contacts import Service
 from followthru.service.ports import Mailbox
 
 log = logging.getLogger(__name__)
-MAX_DRAFT = 2 * 1024 * 1024  # a letter, not an archive: bigger versions are not adopted
+MAX_DRAFT = 25 * 1024 * 1024  # what most providers accept at most: bigger versions are not adopted
 
 
 @dataclass(frozen=True, slots=True)
@@ -83,7 +83,7 @@ async def adopt(service: Service, box: Mailbox, folder: str, item: OutboxRow, fo
     if raw is None:
         return Adopted(item.id, "its newest version could not be read from Drafts")
     if len(raw) > MAX_DRAFT:  # never store (and so never send) a cut-off message
-        return Adopted(item.id, "it is over 2 MB (an attachment?): send it from your mail client")
+        return Adopted(item.id, "it is over 25 MB, more than mail servers take: make it smaller")
     raw = _crlf(raw)
     written = _written(raw)
     if written is None:
