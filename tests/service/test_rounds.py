@@ -7,6 +7,7 @@ fake would only repeat them). The e2e suites check the same paths against real s
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 from email import message_from_bytes, policy
 from email.message import EmailMessage
@@ -21,6 +22,7 @@ from followthru.adapters.template_check import check_templates
 from followthru.core.items import ItemStatus
 from followthru.core.model import ContactState, Step
 from followthru.core.schedule import CATCH_UP_SPACING
+from followthru.errors import MailboxUnavailable
 from followthru.service.contacts import NewInterview, Service
 from followthru.service.outbox import Outbox
 from followthru.service.rounds import Round
@@ -275,3 +277,31 @@ async def test_a_note_to_self_sent_from_the_client_marks_its_task_done(service: 
     world.box.delete("Drafts", uid)
     await world.round(at(2, 12))
     assert world.items(Step.CLOSING_CHECKLIST) == [(Step.CLOSING_CHECKLIST, ItemStatus.DONE)]
+
+
+async def test_a_copy_kept_from_sent_by_a_crash_is_filed_on_the_next_pass(
+    service: Service,
+) -> None:
+    """The daemon stopped between the server's 250 and the APPEND to Sent: the item is sent,
+    and the next pass files its copy in Sent, once (before: never filed)."""
+    world = World(service)
+    interview(service, at(2, 14))
+    await world.round(at(2, 16))
+    world.box.flag("Drafts", world.draft_uid(Step.THANK_YOU))
+    real_append = world.box.append
+
+    async def crash_on_sent(folder: str, raw: bytes, flags: Sequence[str] = (),
+                            msg_time: datetime | None = None) -> int | None:  # fmt: skip
+        if folder == "Sent":
+            raise MailboxUnavailable("the daemon stopped here")
+        return await real_append(folder, raw, flags, msg_time)
+
+    world.box.append = crash_on_sent  # type: ignore[method-assign]
+    with pytest.raises(MailboxUnavailable):
+        await world.round(at(2, 16, 1))
+    assert len(world.smtp.sent) == 1 and world.box.raw("Sent") == []
+    world.box.append = real_append  # type: ignore[method-assign]
+    await world.round(at(2, 16, 2))
+    await world.round(at(2, 16, 3))
+    assert world.box.raw("Sent") == [world.smtp.sent[0].message]
+    assert len(world.smtp.sent) == 1

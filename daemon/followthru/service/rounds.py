@@ -72,6 +72,7 @@ class Round:
         self.outbox.prepare(now)
         written = await self.outbox.publish(self.box, drafts, now)
         delivered = 0
+        await self.sender.file_unfiled(self.box, sent, now)  # a crash kept them from Sent
         if self.held_by() is None:
             self.problems.failed.clear()  # this round's, not a daemon's lifetime of them
             delivered = await self.sender.send_due(now, self.box, sent)

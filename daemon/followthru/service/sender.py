@@ -137,14 +137,27 @@ class Sender:
             raise
         self._record(item, report, now)
         self.store.checkpoint()  # what became of it, in the main file (a lost -wal)
-        if (
-            report.outcome is SendOutcome.DELIVERED
-            and box is not None
-            and sent_folder
-            and self._save_copy(box)
-        ):
-            await box.append(sent_folder, raw, ("\\Seen",), now)
+        if report.outcome is SendOutcome.DELIVERED:
+            await self._file(item.id, raw, box, sent_folder, now)
         return 1 if report.outcome is SendOutcome.DELIVERED else 0
+
+    async def file_unfiled(self, box: Mailbox, sent_folder: str, now: datetime) -> int:
+        """Copies a crash kept from Sent (after the 250, before the APPEND): filed now."""
+        missing = self.store.outbox.unfiled()
+        for item in missing:
+            raw = self.store.outbox.rendered(item.id)
+            if raw is not None:
+                await self._file(item.id, raw, box, sent_folder, now)
+                log.info("filed item=%d: its copy in Sent, after an interruption", item.id)
+        return len(missing)
+
+    async def _file(self, item_id: int, raw: bytes, box: Mailbox | None, sent_folder: str | None,
+                    now: datetime) -> None:  # fmt: skip
+        """Our copy in Sent (unless the server files it itself), then the item is filed."""
+        if box is not None and sent_folder and self._save_copy(box):
+            await box.append(sent_folder, raw, ("\\Seen",), now)
+        with self.store.transaction():
+            self.store.outbox.mark_filed(item_id)
 
     def _refused(self, item: OutboxRow, exc: Exception, now: datetime) -> None:
         self.problems.refused = f"account {self.account.name}: {exc}"

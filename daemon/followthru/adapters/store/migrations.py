@@ -128,6 +128,8 @@ ALTER TABLE contacts ADD COLUMN snapshot TEXT
 # notices: what the user must be told (SPEC "Notices and the digest"), kept until read;
 # delivered_at: when an urgent one went to the INBOX as a note of its own.
 # marks: small named values the daemon keeps between runs (the last digest: its day, UID).
+# outbox.filed: 1 once a sent item's copy is in Sent (or needs none): a send whose copy a crash
+# kept from Sent is filed on the next pass. Items sent before this migration count as filed.
 # outbox.draft_ids: JSON, every Message-ID the item's draft has had (a client that saves an
 # edit under a new Message-ID), so that older versions are still known as this draft's.
 V3 = """
@@ -150,6 +152,10 @@ CREATE TABLE marks (
 CREATE INDEX notices_unread ON notices (read_at, at)
 ;;
 ALTER TABLE outbox ADD COLUMN draft_ids TEXT NOT NULL DEFAULT '[]'
+;;
+ALTER TABLE outbox ADD COLUMN filed INTEGER NOT NULL DEFAULT 0
+;;
+UPDATE outbox SET filed = 1 WHERE status = 'sent'
 """
 
 MIGRATIONS: tuple[str, ...] = (V1, V2, V3)

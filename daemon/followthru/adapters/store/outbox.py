@@ -97,9 +97,10 @@ class OutboxTable:
         cur = self._conn.execute(
             "UPDATE outbox SET status = ?, last_error = COALESCE(?, last_error), updated_at = ?,"
             " sent_at = CASE WHEN ? THEN ? ELSE sent_at END,"
+            " filed = CASE WHEN ? THEN 1 ELSE filed END,"
             " attempts = attempts + ? WHERE id = ? AND status = ?",
             (to.value, error, utc(now), to is ItemStatus.SENT, utc(now),
-             int(to is ItemStatus.SENDING), item_id, was.value),
+             event is ItemEvent.SEEN_IN_SENT, int(to is ItemStatus.SENDING), item_id, was.value),
         )  # fmt: skip
         return to if cur.rowcount == 1 else None
 
@@ -161,6 +162,14 @@ class OutboxTable:
             [s.value for s in statuses],
         ).fetchone()
         return int(row[0])
+
+    def unfiled(self) -> list[OutboxRow]:
+        """Items we sent whose copy is not in Sent yet (a crash between the send and it)."""
+        sql = f"{_ROW} WHERE status = ? AND filed = 0 ORDER BY id"
+        return [OutboxRow.of(r) for r in self._conn.execute(sql, (ItemStatus.SENT.value,))]
+
+    def mark_filed(self, item_id: int) -> None:
+        self._conn.execute("UPDATE outbox SET filed = 1 WHERE id = ?", (item_id,))
 
     def last_sent_at(self) -> datetime | None:
         """When the latest of our emails went out (or was seen in Sent)."""
