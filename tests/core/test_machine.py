@@ -35,8 +35,11 @@ from followthru.core.events import (
     InterviewCancelled,
     InterviewHeld,
     InterviewRegistered,
+    MoveMade,
+    MoveOwed,
     OutboundSeen,
     OutcomeRecorded,
+    ProcessPaused,
     ReferralRegistered,
     ReferralSuggested,
     ReplyReceived,
@@ -234,6 +237,9 @@ def sample_events(contact: Contact, at: datetime) -> list[Event]:
         *(DraftApproved(at=at, step=step) for step in pending),
         *(DraftRejected(at=at, step=step, why=Discarded.DELETED) for step in pending),
         *(TaskDone(at=at, step=step) for step in pending),
+        MoveOwed(at=at, message_id=mid(), deadline=(at + 3 * DAY).date()),
+        MoveMade(at=at, message_id=mid()),
+        ProcessPaused(at=at, message_id=mid(), until=(at + 30 * DAY).date()),
     ]
 
 

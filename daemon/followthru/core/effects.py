@@ -65,6 +65,9 @@ class NoticeKind(StrEnum):
     RECIPIENT_CHANGED = "recipient_changed"
     REFERRAL_DETECTED = "referral_detected"
     CROWDED_INVITATION = "crowded_invitation"
+    YOUR_MOVE = "your_move"
+    JOB_NEWS = "job_news"
+    JOB_UNCONFIRMED = "job_unconfirmed"
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -192,6 +192,36 @@ class TaskDone:
     message_id: str | None = None
 
 
+@dataclass(frozen=True, slots=True, kw_only=True)
+class MoveOwed:
+    """Their organisation asked the user for something (a time, a test, documents): the user
+    owes the next message, so no follow-up goes to them until the user writes (SPEC "Reading
+    job-search mail": the user's move)."""
+
+    at: datetime
+    message_id: str
+    deadline: date | None = None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class MoveMade:
+    """The user wrote to their organisation (its recruiter, the ATS's thread), or a time was
+    confirmed: the user's move is made and the clock for the next try starts again."""
+
+    at: datetime
+    message_id: str
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ProcessPaused:
+    """Their organisation paused the process (a hiring freeze, on hold, a decision delayed):
+    no follow-up before `until`. Not a "no"."""
+
+    at: datetime
+    message_id: str
+    until: date
+
+
 Event = (
     ContactAdded
     | AddressLearned
@@ -209,6 +239,9 @@ Event = (
     | DraftApproved
     | DraftRejected
     | TaskDone
+    | MoveOwed
+    | MoveMade
+    | ProcessPaused
 )
 
 
@@ -236,6 +269,9 @@ class EventKey(StrEnum):
     APPROVED = "approved"
     REJECTED_DRAFT = "rejected_draft"
     TASK_DONE = "task_done"
+    MOVE_OWED = "move_owed"
+    MOVE_MADE = "move_made"
+    PAUSED = "paused"
 
 
 _KEYS: dict[type[Event], EventKey] = {
@@ -252,6 +288,9 @@ _KEYS: dict[type[Event], EventKey] = {
     DraftApproved: EventKey.APPROVED,
     DraftRejected: EventKey.REJECTED_DRAFT,
     TaskDone: EventKey.TASK_DONE,
+    MoveOwed: EventKey.MOVE_OWED,
+    MoveMade: EventKey.MOVE_MADE,
+    ProcessPaused: EventKey.PAUSED,
 }
 
 
@@ -283,6 +322,9 @@ EVENT_NAMES: dict[str, str] = {
     DraftApproved.__name__: "approved",
     DraftRejected.__name__: "rejected_draft",
     TaskDone.__name__: "task_done",
+    MoveOwed.__name__: "move_owed",
+    MoveMade.__name__: "move_made",
+    ProcessPaused.__name__: "paused",
 }
 """An event's public name (SPEC "Events"; `show --json` prints it), by its type tag."""
 

@@ -54,6 +54,7 @@ def record_outbound(contact: Contact, event: OutboundSeen) -> Contact:
         contact,
         last_outreach_at=_later(contact.last_outreach_at, event.at),
         user_to_act=contact.user_to_act and event.auto_sent,
+        owes_move=contact.owes_move and event.auto_sent,
         outreach_count=contact.outreach_count + 1,
         thread=event.message_id,
     )

@@ -31,7 +31,9 @@ from followthru.core.events import (
 )
 from followthru.core.invitations import InvitationSeen
 from followthru.core.model import ContactId, Outcome, Step
+from followthru.core.reading.automated import is_machine
 from followthru.core.reading.classify import Classification, Kind
+from followthru.core.reading.message import Address
 
 OUTCOME_SIGNALS = {"rejection": Outcome.REJECTED, "offer": Outcome.OFFER}
 
@@ -92,7 +94,19 @@ def _revealed(
         return ()
     if match.needs_review:
         return ()
-    return _introduced(cls, env, index, ContactId(match.contact_id))
+    writer = ContactId(match.contact_id)
+    return _introduced(cls, env, index, writer) + _pointed_to(cls, index, writer)
+
+
+def _pointed_to(cls: Classification, index: Index, writer: ContactId) -> tuple[NewReferral, ...]:
+    """ "Not me, try Jane <jane@...>": Jane, a referral with the writer as her source."""
+    found = cls.job.referral if cls.job is not None else None
+    if found is None:
+        return ()
+    address = found.address.lower()
+    if address in index.by_address or address in index.own_addresses:
+        return ()
+    return (NewReferral(address, found.name, writer),)
 
 
 def outbound(env: Envelope, key: str, at: datetime, index: Index, ours: Ours | None) -> Intake:
@@ -186,12 +200,14 @@ def _referrals(env: Envelope, index: Index, cc: list[ContactId]) -> tuple[NewRef
 
 
 def invitations(cls: Classification, keywords: tuple[str, ...], own: frozenset[str],
-                zone: tzinfo, max_attendees: int = 8) -> tuple[InvitationSeen, ...]:  # fmt: skip
+                zone: tzinfo, max_attendees: int = 8, *,
+                skip_machines: bool = False) -> tuple[InvitationSeen, ...]:  # fmt: skip
     """The interviews an invitation announces (its summary or description names one of the
-    interview keywords), one per attendee who is not the user. Floating times are read in
-    the user's zone; an all-day event is no interview; nor is an event that does not invite
-    the user, or that invites more than `max_attendees` people (a webinar, a forged mass
-    invitation: see `crowded`)."""
+    interview keywords; `("",)` takes any), one per attendee who is not the user (nor, with
+    `skip_machines`, a no-reply or ATS address: a scheduling tool's own). Floating times are
+    read in the user's zone; an all-day event is no interview; nor is an event that does not
+    invite the user, or that invites more than `max_attendees` people (a webinar, a forged
+    mass invitation: see `crowded`)."""
     found: list[InvitationSeen] = []
     for event in cls.invitation.events if cls.invitation else ():
         text = f"{event.summary} {event.description}".lower()
@@ -204,7 +220,8 @@ def invitations(cls: Classification, keywords: tuple[str, ...], own: frozenset[s
         cancelled = event.method == "CANCEL" or event.status.upper() == "CANCELLED"
         people = dict.fromkeys(a.lower() for a in event.attendees if a)
         found += [InvitationSeen(p, event.uid, event.sequence, cancelled, start, end, event.summary)
-                  for p in people if p not in own]  # fmt: skip
+                  for p in people
+                  if p not in own and not (skip_machines and is_machine(Address(p)))]  # fmt: skip
     return tuple(found)
 
 

@@ -19,6 +19,7 @@ from typing import TypeVar
 
 from followthru.core import handlers as h
 from followthru.core import interviewer as iv
+from followthru.core import jobflow as jf
 from followthru.core import referral as rf
 from followthru.core.effects import Decision, Effect, SetTimer
 from followthru.core.events import (
@@ -33,8 +34,11 @@ from followthru.core.events import (
     InterviewCancelled,
     InterviewHeld,
     InterviewRegistered,
+    MoveMade,
+    MoveOwed,
     OutboundSeen,
     OutcomeRecorded,
+    ProcessPaused,
     ReferralRegistered,
     ReferralSuggested,
     ReplyReceived,
@@ -304,9 +308,33 @@ def _queue_rows(t: _Table) -> None:
     )
 
 
+def _job_rows(t: _Table) -> None:
+    t.on(
+        _LIVE,
+        K.MOVE_OWED,
+        MoveOwed,
+        jf.owe_move,
+        "their organisation awaits the user's answer: pending follow-ups withdrawn, none queued",
+    )
+    t.on(
+        _LIVE,
+        K.MOVE_MADE,
+        MoveMade,
+        jf.move_made,
+        "the user wrote to their organisation: follow-ups again, the clock restarted",
+    )
+    t.on(
+        _LIVE,
+        K.PAUSED,
+        ProcessPaused,
+        jf.paused,
+        "the process is paused: follow-ups move past the date (not a rejection)",
+    )
+
+
 def _build() -> dict[tuple[ContactState, EventKey], Rule]:
     table = _Table()
-    for rows in (_interviewer_rows, _referral_rows, _message_rows, _queue_rows):
+    for rows in (_interviewer_rows, _referral_rows, _message_rows, _queue_rows, _job_rows):
         rows(table)
     return table.rules
 

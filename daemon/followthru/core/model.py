@@ -215,6 +215,8 @@ class Contact:
     next_try: int = 0  # position in the try sequence (tries made or skipped)
     tries_used: int = 0  # tries made since the last human reply
     away_until: date | None = None  # stated out-of-office return date
+    paused_until: date | None = None  # their organisation paused the process until then
+    owes_move: bool = False  # their organisation awaits the user's message (the user's move)
     once: frozenset[Step] = frozenset()  # once-only steps already queued (source notes, ...)
     thread: str | None = None  # Message-ID of the latest message with them, to reply to
     seen: frozenset[str] = field(default=frozenset(), repr=False)  # Message-IDs applied

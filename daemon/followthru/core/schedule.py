@@ -85,10 +85,12 @@ def expires_at(item: Pending, policy: Policy) -> datetime | None:
 
 
 def after_absence(due: datetime, contact: Contact, policy: Policy) -> datetime:
-    """`due` moved past a stated out-of-office return date (first business day after it)."""
-    if contact.away_until is None:
+    """`due` moved past a stated out-of-office return date or the date a paused process
+    resumes (the first business day after it)."""
+    until = max((d for d in (contact.away_until, contact.paused_until) if d), default=None)
+    if until is None:
         return due
-    back = day_start(next_business_day(contact.away_until), policy)
+    back = day_start(next_business_day(until), policy)
     if due >= back:
         return due
     if contact.last_outreach_at is not None:
@@ -195,7 +197,7 @@ def nurture_due(contact: Contact, policy: Policy) -> datetime | None:
     if not policy.nurture_every or contact.cadence_pending:
         return None
     last_out = contact.last_outreach_at
-    if last_out is None or contact.user_to_act:
+    if last_out is None or contact.user_to_act or contact.owes_move:
         return None
     base = max(last_out, contact.last_try_at or last_out)
     return hold(base + policy.nurture_every, Step.STAY_IN_TOUCH, contact, policy)
@@ -203,8 +205,8 @@ def nurture_due(contact: Contact, policy: Policy) -> datetime | None:
 
 def _cadence_due(contact: Contact, policy: Policy) -> Due | None:
     """The next try, or giving up after the last one."""
-    if contact.cadence_pending:
-        return None
+    if contact.cadence_pending or contact.owes_move:
+        return None  # a try waits, or the user owes their organisation the next message
     step = try_step(contact, policy)
     if step is None:
         at = give_up_at(contact, policy)

@@ -20,12 +20,14 @@ if TYPE_CHECKING:  # types only: `plan` and the commands need not load the adapt
     from followthru.adapters.smtp import SendReport
     from followthru.adapters.store.contacts import ContactRow, KnownRow
     from followthru.adapters.store.events import EventRow
+    from followthru.adapters.store.jobs import Application
     from followthru.adapters.store.mail import Watermark
     from followthru.adapters.store.notices import Notice
     from followthru.adapters.store.outbox import NewItem, OutboxRow
     from followthru.config import Folders
     from followthru.core.events import Event
     from followthru.core.items import ItemEvent, ItemStatus
+    from followthru.core.jobmail import ApplicationNews
     from followthru.core.model import Contact, ContactId, Step
 
 Clock = Callable[[], datetime]
@@ -175,6 +177,14 @@ class MarkRecords(Protocol):
     def set(self, key: str, value: str) -> None: ...
 
 
+class ApplicationRecords(Protocol):
+    """The job-search processes read from job mail."""
+
+    def note(self, news: ApplicationNews, key: str, at: datetime) -> int: ...
+    def company_of(self, keys: Iterable[str]) -> str | None: ...
+    def listed(self) -> list[Application]: ...
+
+
 class Records(Protocol):
     """The state store: one transaction covers what belongs together."""
 
@@ -190,6 +200,8 @@ class Records(Protocol):
     def notices(self) -> NoticeRecords: ...
     @property
     def marks(self) -> MarkRecords: ...
+    @property
+    def jobs(self) -> ApplicationRecords: ...
     def transaction(self) -> AbstractContextManager[Any]: ...
     def checkpoint(self) -> None: ...
     def change_mark(self) -> tuple[int, int]: ...

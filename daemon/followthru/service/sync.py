@@ -31,16 +31,24 @@ from datetime import datetime, timedelta
 from followthru.adapters.headerparse import HeaderView
 from followthru.adapters.imapdata import HeaderRecord
 from followthru.adapters.mime import parse_message
+from followthru.adapters.rulesfile import load_job_rules
 from followthru.adapters.store.mail import Watermark
 from followthru.config import Account
 from followthru.core import intake
 from followthru.core.correlate import Index, KnownContact, Match, SentRef, correlate
 from followthru.core.effects import NoticeKind
 from followthru.core.items import found_in_sent
+from followthru.core.jobmail import JobAction
 from followthru.core.reading.classify import Classification, Kind, classify
-from followthru.core.reading.triage import looks_like_report, may_be_invitation, message_key
+from followthru.core.reading.triage import (
+    looks_like_report,
+    may_be_invitation,
+    may_be_job,
+    message_key,
+)
 from followthru.errors import MessageRejected, UserError
 from followthru.service.contacts import Service
+from followthru.service.jobs import JobMail
 from followthru.service.ports import Mailbox
 
 log = logging.getLogger(__name__)
@@ -100,6 +108,8 @@ class Sync:
         self._validity: dict[str, int] = {}
         self._folder = ""
         self.read = 0  # messages whose headers this Sync has read: progress for systemd
+        self.rules = load_job_rules(service.config.jobs.rules)
+        self.jobs = JobMail(service)
 
     async def run(self, now: datetime) -> PassReport:
         """Read every folder's new mail and apply it; returns what was done."""
@@ -163,7 +173,11 @@ class Sync:
         if match is not None and match.outbound and folder != self.sent:
             return None  # the user's From outside Sent is trivially forged: only Sent says what they sent
         keywords = self.service.config.detection.interview_keywords
-        if match is None and not looks_like_report(env) and not may_be_invitation(env, keywords):
+        if match is None and not (
+            looks_like_report(env)
+            or may_be_invitation(env, keywords)
+            or may_be_job(env, self.rules.vendor_domains, self.rules.context)
+        ):
             return None
         at = min(env.date or record.internaldate or now, now)
         return Arrival(folder, record.uid, key, at, record.header, None, match)
@@ -181,7 +195,7 @@ class Sync:
         if raw is None:
             return None
         try:
-            return classify(parse_message(raw), reference_time=at)
+            return classify(parse_message(raw), reference_time=at, job_rules=self.rules)
         except MessageRejected as exc:  # one unreadable message never stops the watcher
             log.warning("quarantined account=%s uid=%d: %s", self.account.name, uid, exc)
             with self.store.transaction():
@@ -214,9 +228,12 @@ class Sync:
         outbound = message.match is not None and message.match.outbound
         if not outbound and message.cls is None:
             return 0
-        if not outbound and message.cls is not None and message.cls.kind is Kind.INVITATION:
-            return self._invitation(message, message.cls, now)
         env = HeaderView(message.header)
+        job = self._job(message, env, now) if not outbound else None
+        if not outbound and message.cls is not None and message.cls.kind is Kind.INVITATION:
+            return self._invitation(
+                message, message.cls, now, any_wording=job is not None and job.schedules
+            )
         strangers = self.service.config.detection.max_strangers
         found = intake.revealed(env, message.match, message.cls, self._index, strangers)
         self._add_referrals(found, now)
@@ -230,6 +247,8 @@ class Sync:
         for delivery in result.deliveries:
             self.service.tick_contact(delivery.contact, message.at)
             self.service.apply(delivery.contact, delivery.event, now)
+        if outbound:
+            self.jobs.outbound(env, message.key, message.at, now)
         ours = self.store.outbox.by_message_id(env.message_id) if outbound else None
         if ours is not None:  # our draft went out from the user's own client
             self.store.outbox.move(ours.id, found_in_sent(ours.kind), now)
@@ -237,11 +256,25 @@ class Sync:
                  message.folder, message.uid, message.key, len(result.deliveries), result.reason)  # fmt: skip
         return len(result.deliveries)
 
-    def _invitation(self, message: Arrival, cls: Classification, now: datetime) -> int:
+    def _job(self, message: Arrival, env: HeaderView, now: datetime) -> JobAction | None:
+        """The message's job reading applied (None: it has none)."""
+        cls = message.cls
+        if cls is None or cls.job is None:
+            return None
+        calendar = cls.invitation is not None and bool(cls.invitation.events)
+        return self.jobs.inbound(cls.job, env, message.key, message.at, message.match, now,
+                                 has_calendar=calendar)  # fmt: skip
+
+    def _invitation(
+        self, message: Arrival, cls: Classification, now: datetime, *, any_wording: bool = False
+    ) -> int:
+        """An invitation's interviews (`any_wording`: job mail confirmed it is one, whatever
+        its summary says)."""
         config = self.service.config
         detection = config.detection
-        found = intake.invitations(cls, detection.interview_keywords, self.own,
-                                   config.identity.timezone, detection.max_attendees)  # fmt: skip
+        keywords = ("",) if any_wording else detection.interview_keywords
+        found = intake.invitations(cls, keywords, self.own, config.identity.timezone,
+                                   detection.max_attendees, skip_machines=True)  # fmt: skip
         for summary in intake.crowded(cls, detection.interview_keywords, detection.max_attendees):
             text = (f"The invitation '{summary}' invites more than {detection.max_attendees} "
                     "people: no interviews were created from it (add them with `followthru add "
@@ -253,6 +286,7 @@ class Sync:
             count += decision is not None and not decision.ignored
         if found:
             self._index = self.index()
+            self.jobs.forget()
         log.info(
             "invitation account=%s uid=%d interviews=%d", self.account.name, message.uid, len(found)
         )
@@ -288,6 +322,7 @@ class Sync:
             log.info("referral_detected contact=%s source=%s", contact_id, source)
         if found:
             self._index = self.index()
+            self.jobs.forget()
 
     # --- what is known ------------------------------------------------------------------
 

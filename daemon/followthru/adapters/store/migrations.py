@@ -158,4 +158,30 @@ ALTER TABLE outbox ADD COLUMN filed INTEGER NOT NULL DEFAULT 0
 UPDATE outbox SET filed = 1 WHERE status = 'sent'
 """
 
-MIGRATIONS: tuple[str, ...] = (V1, V2, V3)
+# applications: the job-search processes read from ATS and recruiter mail (SPEC "Reading
+# job-search mail"), one per company and role; status is the latest event read for it.
+# job_messages: the job mail read for each application, so that later mail in its thread (or
+# the user's answer in Sent) ties to it.
+V4 = """
+CREATE TABLE applications (
+    id          INTEGER PRIMARY KEY,
+    company     TEXT NOT NULL,
+    company_key TEXT NOT NULL,
+    role        TEXT NOT NULL DEFAULT '',
+    ats         TEXT,
+    status      TEXT NOT NULL,
+    message_id  TEXT NOT NULL,
+    created_at  TEXT NOT NULL,
+    updated_at  TEXT NOT NULL,
+    UNIQUE (company_key, role)
+)
+;;
+CREATE TABLE job_messages (
+    message_key    TEXT PRIMARY KEY,
+    application_id INTEGER NOT NULL REFERENCES applications(id),
+    event          TEXT NOT NULL,
+    at             TEXT NOT NULL
+)
+"""
+
+MIGRATIONS: tuple[str, ...] = (V1, V2, V3, V4)

@@ -11,7 +11,8 @@ message key is the Message-ID, or a stable hash of what identifies a message wit
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable
+import re
+from collections.abc import Iterable, Mapping
 from datetime import datetime
 from typing import Protocol
 
@@ -52,6 +53,32 @@ def may_be_invitation(env: Headed, keywords: Iterable[str]) -> bool:
     """A calendar part, or an interview keyword in the subject."""
     subject = env.subject.lower()
     return "text/calendar" in env.get("content-type").lower() or any(k in subject for k in keywords)
+
+
+def may_be_job(env: Headed, vendor_domains: Mapping[str, object], context: re.Pattern[str]) -> bool:
+    """Mail from an applicant tracking system, a scheduling tool or a job board (by the
+    sender's domain), or personal mail with a job word in its subject: its body is read for a
+    job reading. A mailing list's subject alone does not count (newsletters say "jobs")."""
+    domains = [a.domain for a in env.from_[:1]]
+    domains += [_domain(env.get(name)) for name in ("sender", "reply-to")]
+    if any(_under(domain, vendor_domains) for domain in domains if domain):
+        return True
+    if env.get("list-id") or env.get("list-unsubscribe"):
+        return False
+    return bool(context.search(env.subject))
+
+
+def _under(domain: str, vendor_domains: Mapping[str, object]) -> bool:
+    """`domain` is a vendor's or a subdomain of one (Workday's tenants, Lever's EU host)."""
+    parts = domain.split(".")
+    return any(".".join(parts[i:]) in vendor_domains for i in range(len(parts) - 1))
+
+
+def _domain(value: str) -> str:
+    """The domain of a header's (first) address, read cheaply: only compared to vendors'."""
+    if "@" not in value:
+        return ""
+    return value.rsplit("@", 1)[1].strip().rstrip(">").strip().lower()
 
 
 def message_key(env: Headed) -> str:

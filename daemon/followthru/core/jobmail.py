@@ -1,0 +1,228 @@
+"""A job-search message's reading -> what it does to the process it is about (SPEC "Reading
+job-search mail", the table of events).
+
+Invariants:
+- Pure: the shell has read the message (`JobReading`) and found the people of its company;
+  this decides.
+- A `low` reading never changes a process: it is a notice asking the user to confirm.
+- A "no" reaches the people the user met (their machine queues `keep_in_mind`), never the
+  ATS or a no-reply address: events go to known contacts only, and attendees that are
+  machines never become contacts.
+- Every event is keyed by the message (suffixed per kind, the same suffix the personal-mail
+  path uses for an outcome), so the same message applied twice changes nothing.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+from followthru.core.effects import NoticeKind
+from followthru.core.events import (
+    Event,
+    MoveMade,
+    MoveOwed,
+    OutcomeRecorded,
+    ProcessPaused,
+)
+from followthru.core.model import Contact, ContactId, Outcome
+from followthru.core.reading.jobs import JobReading
+
+USERS_MOVE = frozenset({"interview_request", "assessment", "info_request"})
+"""Events after which the user owes the next message."""
+_WHAT = {
+    "interview_request": "asks you for a time or your availability",
+    "assessment": "sent you a test or take-home to complete",
+    "info_request": "asks you for something (references, documents)",
+    "rejection": "said no",
+    "offer": "made you an offer",
+    "paused": "paused the process",
+    "interview_scheduled": "confirmed an interview",
+}
+_SUFFIXES = re.compile(
+    r"\b(?:inc|incorporated|corp|corporation|co|company|ltd|limited|llc|plc|gmbh|ag|se|sa|sas"
+    r"|sarl|bv|nv|srl|sl|oy|ab|as|group|holdings?|the)\b\.?"
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Notice:
+    kind: NoticeKind
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
+class ApplicationNews:
+    """What to record of the process: its company, role, ATS and latest event."""
+
+    company: str
+    role: str | None
+    ats: str | None
+    event: str
+
+
+@dataclass(frozen=True, slots=True)
+class JobAction:
+    """What one message does: events for the process's people, a notice, the record, and
+    whether its calendar events are interviews whatever their wording (`schedules`)."""
+
+    deliveries: tuple[tuple[ContactId, Event], ...] = ()
+    notice: Notice | None = None
+    news: ApplicationNews | None = None
+    schedules: bool = False
+    reason: str = ""
+
+
+def company_key(name: str) -> str:
+    """A company name as compared: case, accents, punctuation and legal suffixes dropped
+    ("ACME Corp." and "Acme" are one company)."""
+    plain = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode().lower()
+    return re.sub(r"[^a-z0-9]", "", _SUFFIXES.sub(" ", plain))
+
+
+def domain_key(domain: str) -> str:
+    """A company domain as a company key: its first label ("acme-robotics.example" ->
+    "acmerobotics")."""
+    return re.sub(r"[^a-z0-9]", "", domain.lower().split(".")[0]) if domain else ""
+
+
+def belongs(contact: Contact, key: str) -> bool:
+    """Whether `contact` works at the company whose key is `key` (by the company they were
+    registered with, or their address's company domain)."""
+    if not key:
+        return False
+    return company_key(contact.company) == key or domain_key(contact.company_domain) == key
+
+
+def people_of(contacts: Iterable[Contact], keys: Iterable[str]) -> tuple[ContactId, ...]:
+    """The contacts at any of the companies `keys`, in order."""
+    wanted = {k for k in keys if k}
+    return tuple(c.id for c in contacts if any(belongs(c, k) for k in wanted))
+
+
+def act(
+    reading: JobReading,
+    key: str,
+    at: datetime,
+    people: tuple[ContactId, ...],
+    *,
+    paused_check_in_after: timedelta,
+    has_calendar: bool = False,
+) -> JobAction:
+    """What `reading` (of the message `key`, dated `at`) does to the process whose known
+    people are `people`."""
+    event = reading.event
+    label = reading.company or "A company"
+    news = (
+        ApplicationNews(reading.company, reading.role, reading.ats, event)
+        if reading.company
+        else None
+    )
+    if event == "other_job":
+        return JobAction(reason="job mail that asks nothing (an alert, a newsletter)")
+    if event == "application_received":
+        return JobAction(news=news, reason="an application received: recorded")
+    if reading.confidence != "high" and event == "interview_scheduled":
+        return JobAction(
+            news=news, reason="a low reading of a confirmed time: the invitation decides"
+        )
+    if reading.confidence != "high":
+        return JobAction(notice=_unconfirmed(reading, label), reason="a low reading: asked")
+    return _confirmed(reading, key, at, people, news, label, paused_check_in_after, has_calendar)
+
+
+def _confirmed(reading: JobReading, key: str, at: datetime, people: tuple[ContactId, ...],
+               news: ApplicationNews | None, label: str, paused_after: timedelta,
+               has_calendar: bool) -> JobAction:  # fmt: skip
+    """A high reading that changes the process."""
+    event = reading.event
+    if event in USERS_MOVE:
+        return _users_move(reading, key, at, people, news, label)
+    if event in ("rejection", "offer"):
+        return _outcome(reading, key, at, people, news, label)
+    if event == "paused":
+        until = _resumes(reading.deadline, at, paused_after)
+        deliveries = tuple(
+            (p, ProcessPaused(at=at, message_id=f"{key}#paused", until=until)) for p in people
+        )
+        text = f"{label} paused the process: no check-ins before {until} ({reading.reason})."
+        return JobAction(deliveries, Notice(NoticeKind.JOB_NEWS, text), news, reason="paused")
+    if event == "interview_scheduled":
+        made = tuple((p, MoveMade(at=at, message_id=f"{key}#scheduled")) for p in people)
+        notice = None if has_calendar else Notice(NoticeKind.JOB_NEWS, _scheduled_text(label))
+        return JobAction(made, notice, news, schedules=True, reason="an interview confirmed")
+    return JobAction(reason=f"{event}: nothing to do")
+
+
+def _users_move(
+    reading: JobReading,
+    key: str,
+    at: datetime,
+    people: tuple[ContactId, ...],
+    news: ApplicationNews | None,
+    label: str,
+) -> JobAction:
+    deadline = reading.deadline
+    owed = MoveOwed(at=at, message_id=f"{key}#move", deadline=deadline)
+    by = f" by {deadline}" if deadline else ""
+    held = " No check-ins go to them until you write." if people else ""
+    text = f"Your move: {label} {_WHAT[reading.event]}{by}.{held}"
+    notice = Notice(NoticeKind.YOUR_MOVE, text)
+    return JobAction(tuple((p, owed) for p in people), notice, news, reason="the user's move")
+
+
+def _outcome(
+    reading: JobReading,
+    key: str,
+    at: datetime,
+    people: tuple[ContactId, ...],
+    news: ApplicationNews | None,
+    label: str,
+) -> JobAction:
+    outcome = Outcome.REJECTED if reading.event == "rejection" else Outcome.OFFER
+    suffix = "rejection" if outcome is Outcome.REJECTED else "offer"
+    recorded = OutcomeRecorded(at=at, outcome=outcome, message_id=f"{key}#{suffix}")
+    if outcome is Outcome.REJECTED:
+        after = (
+            f" keep_in_mind letters are drafted for the {len(people)} people you met there."
+            if people
+            else " Nobody you met there is known to followthru: nothing is drafted."
+        )
+    else:
+        after = " Their follow-ups are closed."
+    text = f"{label} {_WHAT[reading.event]} ({reading.reason}).{after}"
+    return JobAction(
+        tuple((p, recorded) for p in people),
+        Notice(NoticeKind.JOB_NEWS, text),
+        news,
+        reason=suffix,
+    )
+
+
+def _unconfirmed(reading: JobReading, label: str) -> Notice:
+    what = _WHAT.get(reading.event, reading.event.replace("_", " "))
+    outcome = {"rejection": "rejected", "offer": "offer"}.get(reading.event)
+    how = (
+        f" If it did, record it with `followthru outcome CONTACT {outcome}`."
+        if outcome
+        else " Nothing was changed."
+    )
+    text = f"{label} may have {what}, but the wording alone says so ({reading.reason}).{how}"
+    return Notice(NoticeKind.JOB_UNCONFIRMED, text)
+
+
+def _resumes(stated: date | None, at: datetime, after: timedelta) -> date:
+    """The stated date when it is ahead, else `paused_check_in_after` from the message."""
+    if stated is not None and stated > at.date():
+        return stated
+    return (at + after).date()
+
+
+def _scheduled_text(label: str) -> str:
+    return (
+        f"{label} confirmed an interview, but named nobody followthru can write to. Add each "
+        "interviewer with `followthru add interview` (or in the debrief note after it)."
+    )

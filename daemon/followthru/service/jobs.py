@@ -1,0 +1,103 @@
+"""Job-search mail applied: the process a message is about, found among the contacts and the
+applications read before, and what core.jobmail decides for it carried out.
+
+Invariants: decides nothing (core.jobmail decides); everything happens in the caller's
+transaction (sync's pass), so a crash leaves no half-applied message.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import replace
+from datetime import datetime
+
+from followthru.core import jobmail
+from followthru.core.correlate import Envelope, Match
+from followthru.core.events import MoveMade
+from followthru.core.model import Contact, ContactId
+from followthru.core.reading.jobs import JobReading
+from followthru.service.contacts import Service
+
+log = logging.getLogger(__name__)
+
+
+class JobMail:
+    """One sync pass's job mail, applied through the service."""
+
+    def __init__(self, service: Service) -> None:
+        self.service = service
+        self.store = service.store
+        self._contacts: list[Contact] | None = None
+
+    def forget(self) -> None:
+        """Contacts changed (a referral or an interview was added): read them again."""
+        self._contacts = None
+
+    def _all(self) -> list[Contact]:
+        if self._contacts is None:
+            self._contacts = self.service.contacts()
+        return self._contacts
+
+    def inbound(self, reading: JobReading, env: Envelope, key: str, at: datetime,
+                match: Match | None, now: datetime, *, has_calendar: bool) -> jobmail.JobAction:  # fmt: skip
+        """Apply the job reading of someone else's message; returns what was decided."""
+        company = reading.company or self.store.jobs.company_of((*env.in_reply_to, *env.references))
+        keys = {jobmail.company_key(company or "")}
+        if match is not None and match.contact_id is not None and not match.needs_review:
+            writer = self.service.snapshot(ContactId(match.contact_id))
+            if writer is not None:  # a known recruiter: their colleagues are the process
+                keys |= {
+                    jobmail.company_key(writer.company),
+                    jobmail.domain_key(writer.company_domain),
+                }
+        people = jobmail.people_of(self._all(), keys - {""})
+        if company and not reading.company:
+            reading = _with_company(reading, company)
+        action = jobmail.act(
+            reading, key, at, people,
+            paused_check_in_after=self.service.config.jobs.paused_check_in_after,
+            has_calendar=has_calendar,
+        )  # fmt: skip
+        self._carry_out(action, key, at, now)
+        log.info("job_mail key=%s event=%s confidence=%s company=%r people=%d reason=%r", key,
+                 reading.event, reading.confidence, company, len(people), action.reason)  # fmt: skip
+        return action
+
+    def outbound(self, env: Envelope, key: str, at: datetime, now: datetime) -> int:
+        """The user's own message: when it answers a process's mail (its thread) or writes to
+        its company, the user's move there is made. Returns how many contacts it freed."""
+        keys = {
+            jobmail.company_key(
+                self.store.jobs.company_of((*env.in_reply_to, *env.references)) or ""
+            )
+        }
+        own = self.service.config.identity.addresses
+        free = set(self.service.config.detection.free_mail_domains)
+        keys |= {
+            jobmail.domain_key(a.domain)
+            for a in (*env.to, *env.cc)
+            if a.addr and a.addr not in own and a.domain not in free
+        }
+        waiting = [c for c in self._all() if c.owes_move]
+        freed = jobmail.people_of(waiting, keys - {""})
+        for contact_id in freed:
+            self.service.apply(contact_id, MoveMade(at=at, message_id=f"{key}#move-made"), now)
+        if freed:
+            self.forget()
+        return len(freed)
+
+    def _carry_out(self, action: jobmail.JobAction, key: str, at: datetime, now: datetime) -> None:
+        for contact_id, event in action.deliveries:
+            self.service.tick_contact(contact_id, at)
+            self.service.apply(contact_id, event, now)
+        if action.deliveries:
+            self.forget()
+        if action.news is not None:
+            self.store.jobs.note(action.news, key, at)
+        if action.notice is not None:
+            first = action.deliveries[0][0] if action.deliveries else None
+            self.store.notices.add(action.notice.kind, action.notice.text, now, contact_id=first)
+
+
+def _with_company(reading: JobReading, company: str) -> JobReading:
+    return replace(reading, company=company)
