@@ -40,8 +40,11 @@ from followthru.core.events import (
     EventKey,
     InterviewCancelled,
     InterviewRegistered,
+    MoveMade,
+    MoveOwed,
     OutboundSeen,
     OutcomeRecorded,
+    ProcessPaused,
     ReferralRegistered,
     ReferralSuggested,
     ReplyReceived,
@@ -253,6 +256,8 @@ class World:
                 )
             if isinstance(effect, QueueStep):
                 assert effect.approved == (effect.step in self.policy.auto_send), "invariant 4"
+            if isinstance(effect, QueueStep) and effect.step in FOLLOW_UPS:
+                assert not decision.contact.owes_move, f"{effect.step} queued on the user's move"
 
     def check(self) -> None:
         for cid, contact in self.contacts.items():
@@ -282,7 +287,7 @@ WAITS = [timedelta(minutes=30), timedelta(hours=3), DAY, 3 * DAY, 8 * DAY, 20 * 
 KINDS = [
     *["wait"] * 5, *["approve"] * 3, "diligent", "diligent", "client", "done", "reject", "own",
     "reply", "colleague", "auto", "bounce", "outcome", "redeliver", "interview", "cancel",
-    "suggest", "refer",
+    "suggest", "refer", "owe", "made", "pause",
 ]  # fmt: skip
 ops = st.lists(
     st.tuples(st.sampled_from(KINDS), st.integers(0, 999), st.integers(0, 999)),
@@ -380,6 +385,20 @@ def _refer(world: World, person: ContactId, a: int, b: int, mid: str) -> None:
         world.deliver(person, ReferralRegistered(at=world.clock, source=SOURCE_OF[person]))
 
 
+def _owe(world: World, person: ContactId, a: int, b: int, mid: str) -> None:
+    """Their organisation asks the user for something (job mail: the user's move)."""
+    world.deliver(person, MoveOwed(at=world.clock, message_id=mid))
+
+
+def _made(world: World, person: ContactId, a: int, b: int, mid: str) -> None:
+    world.deliver(person, MoveMade(at=world.clock, message_id=mid))
+
+
+def _pause(world: World, person: ContactId, a: int, b: int, mid: str) -> None:
+    until = (world.clock + (b % 60) * DAY).date()
+    world.deliver(person, ProcessPaused(at=world.clock, message_id=mid, until=until))
+
+
 def _queue_act(world: World, kind: str, a: int, b: int) -> None:
     wanted = StepKind.TASK if kind == "done" else StepKind.EMAIL
     items = [i for i in world.open_items() if (i.step in _EMAILS) == (wanted is StepKind.EMAIL)]
@@ -460,6 +479,9 @@ ACTIONS: dict[str, Action] = {
     "cancel": _cancel,
     "suggest": _suggest,
     "refer": _refer,
+    "owe": _owe,
+    "made": _made,
+    "pause": _pause,
 }
 
 

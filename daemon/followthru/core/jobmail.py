@@ -66,14 +66,18 @@ class ApplicationNews:
 
 @dataclass(frozen=True, slots=True)
 class JobAction:
-    """What one message does: events for the process's people, a notice, the record, and
-    whether its calendar events are interviews whatever their wording (`schedules`)."""
+    """What one message does: events for the process's people, a notice, the record."""
 
     deliveries: tuple[tuple[ContactId, Event], ...] = ()
     notice: Notice | None = None
     news: ApplicationNews | None = None
-    schedules: bool = False
     reason: str = ""
+
+
+def confirms_interview(reading: JobReading) -> bool:
+    """A confirmed interview time, surely: its invitation's events are interviews whatever
+    their wording."""
+    return reading.event == "interview_scheduled" and reading.confidence == "high"
 
 
 def company_key(name: str) -> str:
@@ -110,10 +114,10 @@ def act(
     people: tuple[ContactId, ...],
     *,
     paused_check_in_after: timedelta,
-    has_calendar: bool = False,
+    interviews: int = 0,
 ) -> JobAction:
     """What `reading` (of the message `key`, dated `at`) does to the process whose known
-    people are `people`."""
+    people are `people` (`interviews`: how many the message's invitation created)."""
     event = reading.event
     label = reading.company or "A company"
     news = (
@@ -131,12 +135,12 @@ def act(
         )
     if reading.confidence != "high":
         return JobAction(notice=_unconfirmed(reading, label), reason="a low reading: asked")
-    return _confirmed(reading, key, at, people, news, label, paused_check_in_after, has_calendar)
+    return _confirmed(reading, key, at, people, news, label, paused_check_in_after, interviews)
 
 
 def _confirmed(reading: JobReading, key: str, at: datetime, people: tuple[ContactId, ...],
                news: ApplicationNews | None, label: str, paused_after: timedelta,
-               has_calendar: bool) -> JobAction:  # fmt: skip
+               interviews: int) -> JobAction:  # fmt: skip
     """A high reading that changes the process."""
     event = reading.event
     if event in USERS_MOVE:
@@ -152,8 +156,8 @@ def _confirmed(reading: JobReading, key: str, at: datetime, people: tuple[Contac
         return JobAction(deliveries, Notice(NoticeKind.JOB_NEWS, text), news, reason="paused")
     if event == "interview_scheduled":
         made = tuple((p, MoveMade(at=at, message_id=f"{key}#scheduled")) for p in people)
-        notice = None if has_calendar else Notice(NoticeKind.JOB_NEWS, _scheduled_text(label))
-        return JobAction(made, notice, news, schedules=True, reason="an interview confirmed")
+        notice = None if interviews else Notice(NoticeKind.JOB_NEWS, _scheduled_text(label))
+        return JobAction(made, notice, news, reason="an interview confirmed")
     return JobAction(reason=f"{event}: nothing to do")
 
 

@@ -39,7 +39,7 @@ class JobMail:
         return self._contacts
 
     def inbound(self, reading: JobReading, env: Envelope, key: str, at: datetime,
-                match: Match | None, now: datetime, *, has_calendar: bool) -> jobmail.JobAction:  # fmt: skip
+                match: Match | None, now: datetime, *, interviews: int) -> jobmail.JobAction:  # fmt: skip
         """Apply the job reading of someone else's message; returns what was decided."""
         company = reading.company or self.store.jobs.company_of((*env.in_reply_to, *env.references))
         keys = {jobmail.company_key(company or "")}
@@ -56,7 +56,7 @@ class JobMail:
         action = jobmail.act(
             reading, key, at, people,
             paused_check_in_after=self.service.config.jobs.paused_check_in_after,
-            has_calendar=has_calendar,
+            interviews=interviews,
         )  # fmt: skip
         self._carry_out(action, key, at, now)
         log.info("job_mail key=%s event=%s confidence=%s company=%r people=%d reason=%r", key,

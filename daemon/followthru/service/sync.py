@@ -34,11 +34,10 @@ from followthru.adapters.mime import parse_message
 from followthru.adapters.rulesfile import load_job_rules
 from followthru.adapters.store.mail import Watermark
 from followthru.config import Account
-from followthru.core import intake
+from followthru.core import intake, jobmail
 from followthru.core.correlate import Index, KnownContact, Match, SentRef, correlate
 from followthru.core.effects import NoticeKind
 from followthru.core.items import found_in_sent
-from followthru.core.jobmail import JobAction
 from followthru.core.reading.classify import Classification, Kind, classify
 from followthru.core.reading.triage import (
     looks_like_report,
@@ -229,11 +228,12 @@ class Sync:
         if not outbound and message.cls is None:
             return 0
         env = HeaderView(message.header)
-        job = self._job(message, env, now) if not outbound else None
-        if not outbound and message.cls is not None and message.cls.kind is Kind.INVITATION:
-            return self._invitation(
-                message, message.cls, now, any_wording=job is not None and job.schedules
-            )
+        cls = message.cls
+        if not outbound and cls is not None and cls.kind is Kind.INVITATION:
+            confirmed = cls.job is not None and jobmail.confirms_interview(cls.job)
+            count = self._invitation(message, cls, now, any_wording=confirmed)
+            self._job(message, env, now, interviews=count)
+            return count
         strangers = self.service.config.detection.max_strangers
         found = intake.revealed(env, message.match, message.cls, self._index, strangers)
         self._add_referrals(found, now)
@@ -249,6 +249,8 @@ class Sync:
             self.service.apply(delivery.contact, delivery.event, now)
         if outbound:
             self.jobs.outbound(env, message.key, message.at, now)
+        else:
+            self._job(message, env, now, interviews=0)
         ours = self.store.outbox.by_message_id(env.message_id) if outbound else None
         if ours is not None:  # our draft went out from the user's own client
             self.store.outbox.move(ours.id, found_in_sent(ours.kind), now)
@@ -256,14 +258,13 @@ class Sync:
                  message.folder, message.uid, message.key, len(result.deliveries), result.reason)  # fmt: skip
         return len(result.deliveries)
 
-    def _job(self, message: Arrival, env: HeaderView, now: datetime) -> JobAction | None:
-        """The message's job reading applied (None: it has none)."""
+    def _job(self, message: Arrival, env: HeaderView, now: datetime, *, interviews: int) -> None:
+        """The message's job reading applied, if it has one (`interviews`: how many its
+        invitation created)."""
         cls = message.cls
-        if cls is None or cls.job is None:
-            return None
-        calendar = cls.invitation is not None and bool(cls.invitation.events)
-        return self.jobs.inbound(cls.job, env, message.key, message.at, message.match, now,
-                                 has_calendar=calendar)  # fmt: skip
+        if cls is not None and cls.job is not None:
+            self.jobs.inbound(cls.job, env, message.key, message.at, message.match, now,
+                              interviews=interviews)  # fmt: skip
 
     def _invitation(
         self, message: Arrival, cls: Classification, now: datetime, *, any_wording: bool = False
