@@ -12,10 +12,12 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from followthru.adapters.store import ContactRow, OutboxRow, Store
+from followthru.adapters.store.jobs import Application
 from followthru.config import Config, is_address
 from followthru.config.reader import parse_duration
 from followthru.core.events import event_name
 from followthru.core.items import OPEN
+from followthru.core.jobmail import company_key, domain_key
 from followthru.core.model import Contact, ContactId, Outcome, Role
 from followthru.core.plan import PlannedStep
 from followthru.errors import UsageError, UserError
@@ -100,7 +102,28 @@ def contacts(service: Service, *, as_json: bool, now: datetime) -> int:
         print(
             "no contacts yet: add one with `followthru add interview` or `followthru add referral`"
         )
+    applications = [_application_json(service, a) for a in service.store.jobs.listed()]
+    if applications:
+        print("applications (read from job mail):")
+        print("\n".join(_application_line(a, tz) for a in applications))
     return 0
+
+
+def _application_json(service: Service, app: Application) -> dict[str, Any]:
+    return {
+        "company": app.company,
+        "role": app.role or None,
+        "ats": app.ats,
+        "status": app.status,
+        "since": _iso(app.created_at, service),
+        "updated_at": _iso(app.updated_at, service),
+    }
+
+
+def _application_line(app: dict[str, Any], tz: ZoneInfo) -> str:
+    what = f"{app['company']}" + (f", {app['role']}" if app["role"] else "")
+    via = f" via {app['ats']}" if app["ats"] else ""
+    return f"      {what:<40} {app['status']:<22} {_short(app['updated_at'], tz)}{via}"
 
 
 def show(service: Service, args: Any, *, as_json: bool, now: datetime) -> int:
@@ -117,19 +140,30 @@ def show(service: Service, args: Any, *, as_json: bool, now: datetime) -> int:
         for e in service.store.events.rows(row.id)
     ]
     queue = [queue_json(service, item) for item in service.store.outbox.items(contact_id=row.id)]
+    keys = {company_key(contact.company), domain_key(contact.company_domain)} - {""}
+    applications = [
+        _application_json(service, a)
+        for a in service.store.jobs.listed()
+        if company_key(a.company) in keys
+    ]
     data = {
         "contact": _contact_json(service, contact, upcoming.get(contact.id)),
         "events": events,
         "queue": queue,
     }
-    if as_json:
+    if as_json:  # the SPEC's shape exactly: applications are in the text only
         print(json.dumps(data, indent=2))
         return 0
     interview_notes = (
         [contact.interview.notes] if contact.interview and contact.interview.notes else []
     )
     notes = service.store.contacts.notes_of(row.id) + interview_notes
-    print(_show_text({**data, "notes": notes}, service.config.identity.timezone))
+    if contact.owes_move:
+        notes.append("their organisation awaits your answer: no follow-ups until you write")
+    if contact.paused_until is not None:
+        notes.append(f"their process is paused: no follow-ups before {contact.paused_until}")
+    shown = {**data, "notes": notes, "applications": applications}
+    print(_show_text(shown, service.config.identity.timezone))
     return 0
 
 
@@ -275,6 +309,9 @@ def _show_text(data: dict[str, Any], tz: ZoneInfo) -> str:
     lines += [f"  note: {line}" for note in data.get("notes", []) for line in note.splitlines()]
     lines.append("history:")
     lines += [f"  {_short(e['at'], tz)}  {e['type']:<20} {e['reason']}" for e in data["events"]]
+    if data.get("applications"):
+        lines.append("applications:")
+        lines += [_application_line(a, tz) for a in data["applications"]]
     lines.append("queue:" if data["queue"] else "queue: empty")
     lines += [
         f"  #{q['id']} {q['step']:<18} {q['status']:<10} due {_short(q['due_at'], tz)}"
