@@ -224,3 +224,20 @@ async def test_a_pause_moves_follow_ups_past_its_date_and_an_offer_closes(
     world.box.deliver("INBOX", offer, at(31, 10) + timedelta(days=7))
     await world.round(at(31, 11) + timedelta(days=7))
     assert contact_state(service, BOB) is ContactState.CLOSED
+
+
+async def test_not_me_try_jane_makes_jane_a_referral_of_the_writer(service: Service) -> None:
+    world = World(service)
+    registered(service, BOB, at(2, 14))
+    await world.round(at(2, 16))
+    pointer = person_mail(
+        f"Bob Stone <{BOB}>", "Re: Backend Engineer role",
+        "Hi Jane,\n\nI'm not the right person for the hiring question, please reach out to "
+        "Jane Park (jane.park@acme.example), she runs recruiting for that team.\n\nBob\n",
+        at(4, 9), "<pointer@acme>",
+    )  # fmt: skip
+    world.box.deliver("INBOX", pointer, at(4, 9))
+    await world.round(at(4, 10))
+    row = service.store.contacts.find("jane.park@acme.example")
+    assert row is not None and row.source_id == service.store.contacts.find(BOB).id  # type: ignore[union-attr]
+    assert (Step.REFERRAL_INTRO, ItemStatus.PENDING) in steps_to(service, "jane.park@acme.example")
