@@ -41,9 +41,10 @@ SILENT_STATES = frozenset({S.AWAITING_REPLY, S.MOVED_ON, S.REACHED_OUT, S.UNREAC
 
 
 def whose_move(contact: Contact) -> str:
-    """`you` (a reply or a queued item waits for the user), `them` (the user waits for an
-    answer or a meeting), or `nobody` (a closed flow, or a source without a flow)."""
-    if contact.user_to_act or contact.pending:
+    """`you` (a reply, a queued item or their organisation's request waits for the user),
+    `them` (the user waits for an answer or a meeting), or `nobody` (a closed flow, or a
+    source without a flow)."""
+    if contact.user_to_act or contact.pending or contact.owes_move:
         return "you"
     if contact.state in (S.AWAITING_REPLY, S.REACHED_OUT, S.SCHEDULED, S.INTERVIEWED, S.REFERRED):
         return "them"
