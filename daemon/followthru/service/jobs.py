@@ -79,7 +79,11 @@ class JobMail:
             if a.addr and a.addr not in own and a.domain not in free
         }
         waiting = [c for c in self._all() if c.owes_move]
-        freed = jobmail.people_of(waiting, keys - {""})
+        freed = [
+            contact_id
+            for contact_id in jobmail.people_of(waiting, keys - {""})
+            if (now_known := self.service.snapshot(contact_id)) and now_known.owes_move
+        ]  # (the list read at the pass's start may be older than this message's events)
         for contact_id in freed:
             self.service.apply(contact_id, MoveMade(at=at, message_id=f"{key}#move-made"), now)
         if freed:

@@ -113,6 +113,7 @@ class Sync:
     async def run(self, now: datetime) -> PassReport:
         """Read every folder's new mail and apply it; returns what was done."""
         self._index = self.index()
+        self.jobs.forget()  # contacts may have changed since the last pass
         passes = [await self._read_folder(folder, now) for folder in self.folders]
         scanned = sum(len(p.keys) for p in passes)
         relevant = sorted(
