@@ -39,6 +39,7 @@ from imapclient import exceptions as imap_errors
 
 from followthru import __version__
 from followthru.adapters.headerparse import parse_headers
+from followthru.adapters.oauth2 import Xoauth2Exchange, describe_refusal
 from followthru.adapters.imapdata import (
     FETCH_BATCH,
     HEADER_ITEM,
@@ -97,20 +98,30 @@ class ImapSession:
         return session
 
     def _login(self, username: str, secret: str, oauth2: bool) -> None:
-        try:
-            if oauth2:
-                self.client.oauth2_login(username, secret)
-            else:
+        if oauth2:
+            self._oauth2_login(username, secret)
+        else:
+            try:
                 self.client.login(username, secret)
-        except imap_errors.LoginError as exc:
-            raise AuthenticationFailed(
-                f"{self.where}: authentication failed for {username}"
-            ) from exc
+            except imap_errors.LoginError as exc:
+                raise AuthenticationFailed(
+                    f"{self.where}: authentication failed for {username}"
+                ) from exc
         self.capabilities = frozenset(c.decode().upper() for c in self.client.capabilities())
         if "ID" in self.capabilities:
             self.client.id_({"name": "followthru", "version": __version__})
         if {"ENABLE", "CONDSTORE"} <= self.capabilities:
             self.client.enable("CONDSTORE")  # so that SELECT reports HIGHESTMODSEQ
+
+    def _oauth2_login(self, username: str, token: str) -> None:
+        """AUTHENTICATE XOAUTH2 through sasl_login, so that the server's JSON error (Gmail
+        sends one before its NO) is kept and said in words (adapters/oauth2.py)."""
+        exchange = Xoauth2Exchange(username, token)
+        try:
+            self.client.sasl_login("XOAUTH2", exchange)
+        except imap_errors.LoginError as exc:
+            why = describe_refusal(exchange.error, username)
+            raise AuthenticationFailed(f"{self.where}: XOAUTH2 refused for {username}: {why}") from exc
 
     @property
     def can_idle(self) -> bool:
