@@ -39,7 +39,6 @@ from imapclient import exceptions as imap_errors
 
 from followthru import __version__
 from followthru.adapters.headerparse import parse_headers
-from followthru.adapters.oauth2 import Xoauth2Exchange, describe_refusal
 from followthru.adapters.imapdata import (
     FETCH_BATCH,
     HEADER_ITEM,
@@ -55,6 +54,7 @@ from followthru.adapters.imapdata import (
     header_record,
     windows,
 )
+from followthru.adapters.oauth2 import Xoauth2Exchange, describe_refusal
 from followthru.adapters.tls import client_context, describe_tls_failure
 from followthru.config import Folders, Server
 from followthru.errors import AuthenticationFailed, FollowthruError, MailboxUnavailable, TlsError
@@ -121,7 +121,9 @@ class ImapSession:
             self.client.sasl_login("XOAUTH2", exchange)
         except imap_errors.LoginError as exc:
             why = describe_refusal(exchange.error, username)
-            raise AuthenticationFailed(f"{self.where}: XOAUTH2 refused for {username}: {why}") from exc
+            raise AuthenticationFailed(
+                f"{self.where}: XOAUTH2 refused for {username}: {why}"
+            ) from exc
 
     @property
     def can_idle(self) -> bool:

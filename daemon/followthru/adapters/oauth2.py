@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import contextlib
 import json
 
 
@@ -75,10 +76,8 @@ def _decode(error: bytes | str | None) -> dict[str, object]:
     raw = error.encode() if isinstance(error, str) else error
     raw = raw.strip()
     candidates = [raw]
-    try:
+    with contextlib.suppress(binascii.Error, ValueError):
         candidates.append(base64.b64decode(raw, validate=True))
-    except (binascii.Error, ValueError):
-        pass
     for candidate in candidates:
         try:
             found = json.loads(candidate)

@@ -60,7 +60,9 @@ def _from_command(command: str, key: str, where: str) -> str:
         ) from None
     first = stdout.splitlines()[0].strip() if stdout.strip() else ""
     if process.returncode != 0 or not first:
-        why = f"exited with status {process.returncode}" if process.returncode else "printed nothing"
+        why = (
+            f"exited with status {process.returncode}" if process.returncode else "printed nothing"
+        )
         err = stderr.strip().splitlines()[-1][:200] if stderr.strip() else ""
         raise SecretUnavailable(f"{where}: {key} {why}" + (f" ({err})" if err else ""))
     return first
