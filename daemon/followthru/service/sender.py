@@ -161,9 +161,13 @@ class Sender:
     async def _file(self, item_id: int, raw: bytes, box: Mailbox | None, sent_folder: str | None,
                     now: datetime) -> None:  # fmt: skip
         """Our copy in Sent (unless the server files it itself), then the item is filed."""
-        if box is not None and sent_folder and self._save_copy(box):
-            if not await self._filed_by_server(box, sent_folder, item_id):
-                await box.append(sent_folder, raw, ("\\Seen",), now)
+        if (
+            box is not None
+            and sent_folder
+            and self._save_copy(box)
+            and not await self._filed_by_server(box, sent_folder, item_id)
+        ):
+            await box.append(sent_folder, raw, ("\\Seen",), now)
         with self.store.transaction():
             self.store.outbox.mark_filed(item_id)
 
