@@ -193,3 +193,21 @@ async def test_a_daemon_killed_mid_send_never_sends_twice(
     assert in_sent == (1 if provider.personality.files_sent else 0)
     # The server's own copy in Sent settles it (SPEC invariant 5: Sent is checked first).
     assert after["status"] == ("sent" if provider.personality.files_sent else "uncertain")
+
+
+M365_ONLY = pytest.mark.parametrize("provider", ["m365"], indirect=True)
+
+
+@M365_ONLY
+async def test_throttling_is_waited_out_not_a_failure_of_the_account(
+    provider: Provider, provider_config: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Exchange's "Request is throttled. Suggested Backoff Time" NO: the command is tried
+    again after the wait (before, the pass failed: `run --once` exited 1)."""
+    config = provider_config
+    await cli(config, capsys, *ADD_BOB, "--now", NOW)
+    assert provider.proxy is not None
+    provider.proxy.throttle(2)
+    out = await cli(config, capsys, "run", "--once", "--now", NOW)
+    assert provider.proxy.throttled == 2
+    assert "drafts: 1 written to Drafts" in out

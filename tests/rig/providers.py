@@ -81,7 +81,7 @@ M365_CAPABILITIES = frozenset(
 # Exchange's throttling answer, with its retry hint ("Request is throttled. Suggested Backoff
 # Time: N milliseconds", quoted in imapsync's FAQ.Exchange and Microsoft's throttling docs,
 # learn.microsoft.com/exchange/client-developer/exchange-web-services/ews-throttling-in-exchange).
-M365_THROTTLED = b"NO Request is throttled. Suggested Backoff Time: 1000 milliseconds"
+M365_THROTTLED = b"NO Request is throttled. Suggested Backoff Time: 200 milliseconds"
 # Gmail's XOAUTH2 error challenge (developers.google.com/gmail/imap/xoauth2-protocol).
 GMAIL_TOKEN_EXPIRED = {"status": "401", "schemes": "bearer", "scope": "https://mail.google.com/"}
 

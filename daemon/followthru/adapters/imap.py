@@ -57,10 +57,19 @@ from followthru.adapters.imapdata import (
 from followthru.adapters.oauth2 import Xoauth2Exchange, describe_refusal
 from followthru.adapters.tls import client_context, describe_tls_failure
 from followthru.config import Folders, Server
-from followthru.errors import AuthenticationFailed, FollowthruError, MailboxUnavailable, TlsError
+from followthru.errors import (
+    AuthenticationFailed,
+    FollowthruError,
+    MailboxUnavailable,
+    ServerBusy,
+    TlsError,
+)
 
 CHANGES = frozenset({b"EXISTS", b"EXPUNGE", b"FETCH", b"RECENT"})
 _APPENDUID = re.compile(rb"\[APPENDUID \d+ (\d+)\]")
+_BACKOFF = re.compile(r"Suggested Backoff Time: (\d+) ?milliseconds", re.I)
+_BUSY = re.compile(r"\[(?:UNAVAILABLE|THROTTLED|INUSE)\]|request is throttled", re.I)
+DEFAULT_BUSY_WAIT = 1.0  # seconds, when a busy server gives no hint
 _KEEPALIVE = (("TCP_KEEPIDLE", 60), ("TCP_KEEPINTVL", 15), ("TCP_KEEPCNT", 4))
 
 COMMON_NAMES = {
@@ -138,6 +147,9 @@ class ImapSession:
                 yield
         except FollowthruError as exc:
             self.broken = self.broken or always_fatal or not _refused(exc)
+            busy = _busy(exc) if not self.broken else None
+            if busy is not None:
+                raise ServerBusy(str(exc), busy) from exc.__cause__
             raise
 
     def find_folders(self, wanted: Folders) -> FolderMap:
@@ -449,6 +461,19 @@ def _tune(sock: socket.socket) -> None:
     for name, value in _KEEPALIVE:
         if hasattr(socket, name):  # Linux names; other systems keep their defaults
             sock.setsockopt(socket.IPPROTO_TCP, getattr(socket, name), value)
+
+
+def _busy(exc: FollowthruError) -> float | None:
+    """Seconds to wait when a NO asks for it: Exchange Online's throttling ("Request is
+    throttled. Suggested Backoff Time: 289 milliseconds", imapsync's FAQ.Exchange.txt) and
+    RFC 5530's [UNAVAILABLE] / [THROTTLED]-style codes; None for any other refusal."""
+    text = str(exc.__cause__ or exc)
+    hint = _BACKOFF.search(text)
+    if hint:
+        return int(hint.group(1)) / 1000
+    if _BUSY.search(text):
+        return DEFAULT_BUSY_WAIT
+    return None
 
 
 def _refused(exc: FollowthruError) -> bool:
