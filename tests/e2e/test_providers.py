@@ -27,6 +27,7 @@ from tests.e2e.snapshots import assert_snapshots_are_replays
 from tests.e2e.test_clients import tries
 from tests.e2e.test_sending import cli, queue
 from tests.e2e.test_watch import ADD_BOB, mail
+from tests.e2e.test_watch_faults import daemon, idling, make_rig, until
 from tests.e2e.watchkit import bounce
 from tests.rig.providers import Provider, followthru_account
 from tests.rig.tls import TlsRig
@@ -211,3 +212,31 @@ async def test_throttling_is_waited_out_not_a_failure_of_the_account(
     out = await cli(config, capsys, "run", "--once", "--now", NOW)
     assert provider.proxy.throttled == 2
     assert "drafts: 1 written to Drafts" in out
+
+
+PROXIED = pytest.mark.parametrize("provider", ["gmail", "m365"], indirect=True)
+
+
+@PROXIED
+async def test_idle_and_sessions_ended_by_the_provider_lose_no_reply(
+    provider: Provider, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Gmail drops IDLE after about ten minutes, Office 365 ends sessions with `* BYE`: the
+    daemon (run, not --once) logs in again, catches up and sees each reply exactly once."""
+    assert provider.proxy is not None
+    rig = make_rig(provider.mailbox, provider.proxy, tmp_path, monkeypatch)
+    first, during, after = rig.contacts[:3]
+    async with daemon(rig) as task:
+        await idling(rig, task)
+        await asyncio.to_thread(rig.reply, first, 1)
+        await until("a reply during IDLE", rig.has(*rig.sent[-1]), task)
+        for n, contact in ((2, during), (3, after)):
+            await idling(rig, task)
+            logins = rig.trace.logins()
+            provider.proxy.inject_bye(provider.personality.bye)
+            await asyncio.to_thread(rig.reply, contact, n)
+            await until("a new login", lambda: rig.trace.logins() > logins, task)  # noqa: B023
+            await until("the reply sent while it was gone", rig.has(*rig.sent[-1]), task)
+    assert rig.ledger.duplicates() == {}
+    events = rig.ledger.message_events()
+    assert {key: events[key] for key in rig.sent} == dict.fromkeys(rig.sent, 1)
