@@ -13,7 +13,8 @@ three pieces, each cheap and real enough for what followthru does with a mailbox
 
 `PERSONALITIES` lists each behaviour with the document it comes from. The `provider` fixture
 (tests/conftest.py) runs a test once per personality: `plain` (the textbook Dovecot of the
-other tests), `gmail` and `m365`.
+other tests), `gmail` and `m365` (`gmail_en`, Gmail with English folder names, only where a
+test asks for it with indirect parametrisation).
 """
 
 from __future__ import annotations
@@ -107,6 +108,9 @@ class Personality:
         smtp_port_style: "implicit" (Gmail's 465) or "starttls" (Microsoft's 587, STARTTLS
             and XOAUTH2 only: learn.microsoft.com/exchange/client-developer/legacy-protocols/
             how-to-authenticate-an-imap-pop-smtp-application-by-using-oauth).
+        smtp_mechanisms: the SASL mechanisms its SMTP server offers (Gmail: XOAUTH2, and
+            PLAIN for app passwords; Microsoft: XOAUTH2 only, basic auth being retired for
+            SMTP AUTH, research/reliability.md row 14).
         bye: what the server says when it ends an IDLE or a session (Gmail drops IDLE after
             about ten minutes, NotiMail#4; Office 365 ends sessions, mjs/imapclient#349).
     """
@@ -120,6 +124,7 @@ class Personality:
     files_sent: bool = False
     labels: bool = False
     smtp_port_style: str = "none"
+    smtp_mechanisms: tuple[str, ...] = ("PLAIN", "LOGIN")
     bye: str = "Logging out"
 
 
@@ -127,11 +132,19 @@ PERSONALITIES: Mapping[str, Personality] = {
     "plain": Personality("plain", SPECIAL_USE_NAMES),
     "gmail": Personality(
         "gmail", GMAIL_FOLDERS, separator="/", gmail_extensions=True, files_sent=True,
-        labels=True, smtp_port_style="implicit", bye="System Error: session timed out",
+        labels=True, smtp_port_style="implicit", smtp_mechanisms=("PLAIN", "XOAUTH2"),
+        bye="System Error: session timed out",
+    ),
+    # Only in the folder tests: the English names ([Gmail]/Sent Mail is also a common name).
+    "gmail_en": Personality(
+        "gmail_en", GMAIL_ENGLISH_FOLDERS, separator="/", gmail_extensions=True, files_sent=True,
+        labels=True, smtp_port_style="implicit", smtp_mechanisms=("PLAIN", "XOAUTH2"),
+        bye="System Error: session timed out",
     ),
     "m365": Personality(
         "m365", M365_FOLDERS, separator="/", capabilities=M365_CAPABILITIES, keywords=False,
-        files_sent=True, smtp_port_style="starttls", bye="Connection closed. 14",
+        files_sent=True, smtp_port_style="starttls", smtp_mechanisms=("XOAUTH2",),
+        bye="Connection closed. 14",
     ),
 }  # fmt: skip
 
@@ -375,16 +388,15 @@ async def start_provider(personality: Personality, mailbox: ImapAccount, tls: Tl
     """Put the personality in front of `mailbox` (an account on its own Dovecot); stop it
     with `stop_provider`."""
     proxy, served = None, mailbox
-    if personality.name != "plain":
+    if personality.name != "plain":  # (the proxy knows Gmail by its extensions, not its name)
         proxy = ProviderImapProxy(personality, mailbox.host, mailbox.port)
         served = account_behind(mailbox, proxy)
     if personality.smtp_port_style == "none":
         smtpd = await start_smtpd()
-    else:  # XOAUTH2 only; no plain AUTH (Microsoft: basic auth retired for SMTP AUTH)
-        mechanisms = ("XOAUTH2",) if personality.name == "m365" else ("PLAIN", "XOAUTH2")
+    else:
         smtpd = await start_smtpd(tls=personality.smtp_port_style,  # type: ignore[arg-type]
                                   cert=tls.localhost, cafile=tls.cafile,
-                                  mechanisms=mechanisms, require_login=True)  # fmt: skip
+                                  mechanisms=personality.smtp_mechanisms, require_login=True)  # fmt: skip
     provider = Provider(personality, mailbox, served, proxy, smtpd)
     if personality.files_sent:
         smtpd.handler.on_accept = provider.file_sent
