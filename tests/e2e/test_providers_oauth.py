@@ -119,3 +119,17 @@ async def test_a_token_command_that_prints_nothing_is_named_in_the_error(
     code, _out, err = await check(check_config, capsys)
     assert code == 1
     assert "personal/imap: oauth2_token_command printed nothing" in err
+
+
+@M365
+async def test_check_explains_microsofts_authenticated_but_not_connected(
+    provider: Provider, check_config: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A token for another account: Exchange lets the login pass, then refuses the mailbox."""
+    assert provider.proxy is not None
+    provider.proxy.not_connected()
+    code, _out, err = await check(check_config, capsys)
+    assert code == 1
+    [line] = [x for x in err.splitlines() if "IMAP" in x]
+    assert "User is authenticated but not connected" in line
+    assert "the token belongs to another account than the username" in line

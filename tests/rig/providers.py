@@ -42,6 +42,9 @@ _FLAG_LIST = re.compile(
     rb'^\S+ (?:(?:UID )?STORE \S+ [+-]?FLAGS(?:\.SILENT)? |APPEND (?:"[^"]*"|\S+) )\(([^)]*)\)',
     re.I,
 )
+_MAILBOX_VERBS = frozenset(
+    b"LIST LSUB SELECT EXAMINE STATUS SEARCH FETCH APPEND STORE IDLE EXPUNGE COPY".split()
+)
 
 # Gmail: folder names as a German account shows them. Only SPECIAL-USE finds them: none is a
 # common English name (developers.google.com/gmail/imap/imap-extensions, "Special-Use
@@ -177,6 +180,7 @@ class ProviderImapProxy(FaultProxy):
         self._throttles = 0
         self.throttled = 0  # how many commands got the throttling answer
         self._token_error: dict[str, str] | bool | None = False  # False: tokens go to Dovecot
+        self._not_connected = False
         super().__init__(upstream_host, upstream_port)
 
     def throttle(self, times: int = 1) -> None:
@@ -187,6 +191,13 @@ class ProviderImapProxy(FaultProxy):
 
     def accept_tokens(self) -> None:
         self._run(lambda: setattr(self, "_token_error", False))
+
+    def not_connected(self) -> None:
+        """Exchange's answer when a token is for another account than the login (or the
+        mailbox has no IMAP access): the login succeeds, then every mailbox command gets
+        `NO User is authenticated but not connected.` (a staple of Microsoft Q&A and of
+        client trackers about Office 365 OAuth2)."""
+        self._run(lambda: setattr(self, "_not_connected", True))
 
     # --- the proxy thread -------------------------------------------------------------
 
@@ -244,6 +255,8 @@ class ProviderImapProxy(FaultProxy):
                 0 if line.rstrip().upper().endswith(b"XOAUTH2") else 1,
             )
             return b"", self._auth_step(talk)
+        if self._not_connected and verb in _MAILBOX_VERBS:
+            return b"", tag + b" NO User is authenticated but not connected.\r\n"
         if self._throttles and verb in {b"SELECT", b"EXAMINE", b"STATUS", b"SEARCH", b"FETCH"}:
             self._throttles -= 1
             self.throttled += 1

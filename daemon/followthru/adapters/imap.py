@@ -503,4 +503,14 @@ def _mapped(where: str) -> Iterator[None]:
     except imaplib.IMAP4.abort as exc:  # EOF, BYE, a garbled line: the session is over
         raise MailboxUnavailable(f"{where}: connection lost ({exc})") from exc
     except (imap_errors.IMAPClientError, imaplib.IMAP4.error) as exc:
-        raise MailboxUnavailable(f"{where}: the server said: {exc}") from exc
+        raise MailboxUnavailable(f"{where}: the server said: {exc}{_hint(str(exc))}") from exc
+
+
+def _hint(said: str) -> str:
+    """What a provider's cryptic refusal means, when it is a well-known one."""
+    if "authenticated but not connected" in said.lower():
+        return (
+            " (Microsoft 365 says this when the token belongs to another account than the "
+            "username, or the mailbox has no IMAP access: check both)"
+        )
+    return ""
