@@ -118,6 +118,26 @@ async def test_a_starred_draft_goes_out_once_with_one_copy_in_sent_and_a_reply_c
     assert len(provider.smtpd.messages) == 1
 
 
+async def test_a_draft_sent_from_the_providers_client_counts_once_and_is_not_sent_again(
+    provider: Provider, provider_config: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    config = provider_config
+    await cli(config, capsys, *ADD_BOB, "--name", "Bob Stone", "--now", NOW)
+    await cli(config, capsys, "run", "--once", "--now", NOW)
+    client = Client(CLIENT_OF[provider.name], provider.mailbox)
+    await asyncio.to_thread(client.edit)
+    await asyncio.to_thread(client.send)  # the client's own SMTP, its copy in Sent
+    for now in (LATER, LATEST):
+        await cli(config, capsys, "run", "--once", "--now", now)
+    [item] = await queue(config, capsys)
+    # ours (its Message-ID), or on Gmail the user's own message (a new Message-ID), as in
+    # tests/e2e/test_clients.py: either way the try is counted once
+    assert item["status"] in ("sent", "withdrawn")
+    assert provider.smtpd.messages == []  # followthru sent nothing itself
+    assert tries(config) == ("awaiting_reply", 1)
+    assert await asyncio.to_thread(client.drafts) == {}
+
+
 async def test_a_bounce_makes_the_contact_unreachable(
     provider: Provider, provider_config: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

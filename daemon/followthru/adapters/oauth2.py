@@ -27,7 +27,7 @@ def xoauth2_string(username: str, token: str) -> bytes:
 class Xoauth2Exchange:
     """A SASL callback for imapclient's sasl_login: answers the first (empty) challenge with
     the XOAUTH2 string and any later one, the server's error, with an empty line (as the
-    protocol asks), keeping that error for `refusal()`."""
+    protocol asks), keeping that error for describe_refusal()."""
 
     def __init__(self, username: str, token: str) -> None:
         self._string = xoauth2_string(username, token)

@@ -69,9 +69,12 @@ def _from_command(command: str, key: str, where: str) -> str:
 
 
 def _kill_group(process: subprocess.Popen[str]) -> None:
+    """SIGKILL the command's process group, then reap it (a process that left the group and
+    still holds the pipes is not waited for long)."""
     with suppress(ProcessLookupError):
         os.killpg(process.pid, signal.SIGKILL)
-    process.communicate()
+    with suppress(subprocess.TimeoutExpired):
+        process.communicate(timeout=5)
 
 
 def _from_credential(name: str, where: str, env: Mapping[str, str]) -> str:
