@@ -15,6 +15,7 @@ from hypothesis import settings
 
 from tests.rig import ImapAccount
 from tests.rig.dovecot import DovecotAccount, DovecotServer, dovecot_or_skip
+from tests.rig.providers import PERSONALITIES, Provider, start_provider, stop_provider
 from tests.rig.pymapd import PymapServer
 from tests.rig.smtpd import SmtpServer, start_smtpd
 from tests.rig.tls import CertFiles, TlsRig, make_tls_rig
@@ -128,3 +129,48 @@ async def smtpd_starttls(smtpd_factory: StartSmtpd) -> SmtpServer:
 async def smtpd_xoauth2(smtpd_factory: StartSmtpd) -> SmtpServer:
     """Implicit TLS, only AUTH XOAUTH2 offered, and MAIL refused (530) until authenticated."""
     return await smtpd_factory(tls="implicit", mechanisms=("XOAUTH2",), require_login=True)
+
+
+# --- provider personalities (tests/rig/providers.py) -----------------------------------------
+
+MATRIX = ("plain", "gmail", "m365")  # every `provider` test runs against each
+
+
+@pytest.fixture(scope="session")
+def personality_servers(tls_rig: TlsRig) -> Iterator[Callable[[str], DovecotServer]]:
+    """A getter for the Dovecot of each personality (gmail, m365), started on first use and
+    kept for the session; "plain" is the session Dovecot itself."""
+    started: dict[str, DovecotServer] = {}
+
+    def get(name: str) -> DovecotServer:
+        if name not in started:
+            personality = PERSONALITIES[name]
+            server = DovecotServer(dovecot_or_skip(), cert=tls_rig.localhost, cafile=tls_rig.cafile,
+                                   folders=personality.folders, separator=personality.separator)  # fmt: skip
+            server.start()
+            started[name] = server
+        return started[name]
+
+    yield get
+    for server in started.values():
+        server.stop()
+
+
+@pytest.fixture(params=[pytest.param(name, marks=pytest.mark.dovecot) for name in MATRIX])
+async def provider(
+    request: pytest.FixtureRequest,
+    tls_rig: TlsRig,
+    personality_servers: Callable[[str], DovecotServer],
+) -> AsyncIterator[Provider]:
+    """The same test against the plain rig, Gmail and Microsoft 365 (each on its own Dovecot,
+    through its ProviderImapProxy, with its SMTP server)."""
+    name = request.param
+    if name == "plain":
+        server: DovecotServer = request.getfixturevalue("dovecot_server")
+    else:
+        server = personality_servers(name)
+    account = server.new_account()
+    running = await start_provider(PERSONALITIES[name], account, tls_rig)
+    yield running
+    await stop_provider(running)
+    server.remove_account(account)

@@ -6,6 +6,7 @@
         StoreLocked
       TransientError         retry with backoff (blast radius: the connection or the item)
         MailboxUnavailable   IMAP connect/read failures, timeouts, BYE, TLS errors but a refused certificate
+          ServerBusy         the IMAP server refused a command for now, with a hint when to retry
         TransientSendError   SMTP 4xx, disconnects and TLS errors before the message data was handed over
       PermanentError         do not retry (blast radius: the item or the account)
         AuthenticationFailed wrong credentials: said once, never retried (lock-out risk)
@@ -51,6 +52,15 @@ class TransientError(FollowthruError):
 
 class MailboxUnavailable(TransientError):
     """The IMAP server cannot be reached or dropped the connection."""
+
+
+class ServerBusy(MailboxUnavailable):
+    """A NO that asks to wait and try again (Exchange's "Request is throttled. Suggested
+    Backoff Time: N milliseconds", RFC 5530's [UNAVAILABLE]): the connection is fine."""
+
+    def __init__(self, message: str, retry_after: float) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after
 
 
 class TransientSendError(TransientError):

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import os
+import time
 from pathlib import Path
 
 import pytest
 
+from followthru.adapters import secrets
 from followthru.adapters.secrets import resolve_secret
 from followthru.config import Secret
 from followthru.errors import SecretUnavailable
@@ -31,9 +34,42 @@ def test_password_command_takes_the_first_line() -> None:
     ],
 )
 def test_a_failing_command_is_reported_without_its_output(command: str, message: str) -> None:
-    with pytest.raises(SecretUnavailable, match="a/imap: the secret command") as caught:
+    with pytest.raises(SecretUnavailable, match="a/imap: password_command ") as caught:
         resolve_secret(Secret("password_command", command), where="a/imap", username="u")
     assert message in str(caught.value)
+
+
+def test_a_token_command_that_prints_nothing_names_its_key() -> None:
+    with pytest.raises(SecretUnavailable, match="a/smtp: oauth2_token_command printed nothing"):
+        resolve_secret(Secret("oauth2_token_command", "printf ''"), where="a/smtp", username="u")
+
+
+def test_a_hanging_token_command_is_killed_with_its_children_within_the_timeout(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """A helper waiting for a browser login: the error comes within the timeout, and what the
+    shell started is killed too (before, only the shell was: its `sleep` lived on)."""
+    monkeypatch.setattr(secrets, "COMMAND_TIMEOUT", 0.5)
+    pidfile = tmp_path / "helper.pid"
+    command = f"sleep 30 & echo $! > {pidfile}; wait; echo token"
+    started = time.monotonic()
+    with pytest.raises(SecretUnavailable) as caught:
+        resolve_secret(Secret("oauth2_token_command", command), where="a/imap", username="u")
+    assert time.monotonic() - started < 5
+    assert str(caught.value).startswith("a/imap: oauth2_token_command did not finish within 0.5s")
+    helper = int(pidfile.read_text())
+    assert _gone_within(helper, seconds=2.0)
+
+
+def _gone_within(pid: int, *, seconds: float) -> bool:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        try:
+            os.kill(pid, 0)  # only asks whether it exists; sends nothing
+        except ProcessLookupError:
+            return True
+        time.sleep(0.05)
+    return False
 
 
 def test_systemd_credentials(tmp_path: Path) -> None:

@@ -236,8 +236,19 @@ class FaultProxy:
             self._flush(other, pair.outbox(other))
             pair.close()
             self._pairs.remove(pair)
+            self._forget(pair)
             return
-        pair.outbox(other).extend(data)
+        forward, answer = self._translate(pair, sock is pair.client, data)
+        pair.outbox(other).extend(forward)
+        pair.outbox(sock).extend(answer)
+
+    def _translate(self, pair: _Pair, from_client: bool, data: bytes) -> tuple[bytes, bytes]:
+        """What to forward of `data`, and what to answer its sender directly: a subclass that
+        speaks the protocol (tests/rig/providers.py) rewrites here; this proxy relays as is."""
+        return data, b""
+
+    def _forget(self, pair: _Pair) -> None:
+        """A relayed connection ended (a subclass drops what it kept about it)."""
 
     @staticmethod
     def _flush(sock: socket.socket, outbox: bytearray) -> None:

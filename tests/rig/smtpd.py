@@ -20,7 +20,11 @@ AUTH: PLAIN and LOGIN against one user/password, allowed without TLS (loopback o
 `auth_attempts` lists each one as (mechanism, accepted). `smtpd.handler.auth_reply = "454 ..."`
 makes every AUTH fail with that reply instead (a server that cannot check logins now).
 XOAUTH2 is a handler method (`auth_XOAUTH2`), answering failures Google-style: a 334
-with a base64 JSON error, then 535 after the client's empty line.
+with a base64 JSON error (`handler.xoauth2_error`), then 535 after the client's empty line.
+
+`handler.on_accept = f` calls `f(data)` (in a thread) for every message whose data the
+server read, before it answers: a provider that files sent mail itself
+(tests/rig/providers.py).
 """
 
 from __future__ import annotations
@@ -31,7 +35,7 @@ import binascii
 import json
 import secrets
 import ssl
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from email import policy
 from email.message import EmailMessage
@@ -132,6 +136,10 @@ class RecordingHandler:
         self.transcript: list[tuple[str, str]] = []
         self.auth_attempts: list[tuple[str, bool]] = []
         self.auth_reply: str | None = None
+        self.xoauth2_error: dict[str, str] = {
+            "status": "401", "schemes": "bearer", "scope": "https://mail.google.com/"
+        }  # fmt: skip
+        self.on_accept: Callable[[bytes], None] | None = None
         self.arrived = asyncio.Condition()
 
     async def handle_MAIL(  # noqa: N802 - aiosmtpd's hook name
@@ -183,8 +191,9 @@ class RecordingHandler:
         user, bearer = fields.get(b"user", b""), fields.get(b"auth", b"")
         if user == self.username.encode() and bearer == b"Bearer " + self.token.encode():
             return AuthResult(success=True, auth_data=LoginPassword(user, self.token.encode()))
-        error = {"status": "401", "schemes": "bearer", "scope": "https://mail.google.com/"}
-        await server.challenge_auth(json.dumps(error))  # the client answers with an empty line
+        await server.challenge_auth(
+            json.dumps(self.xoauth2_error)
+        )  # the client answers with an empty line
         return AuthResult(success=False, handled=False)
 
     def authenticate(
@@ -222,6 +231,8 @@ class RecordingHandler:
             tls=tls,
             outcome=outcome,
         )
+        if self.on_accept is not None:  # the provider files it (Sent) before it answers
+            await asyncio.to_thread(self.on_accept, content)
         async with self.arrived:
             self.messages.append(message)
             self.arrived.notify_all()

@@ -54,12 +54,22 @@ from followthru.adapters.imapdata import (
     header_record,
     windows,
 )
+from followthru.adapters.oauth2 import Xoauth2Exchange, describe_refusal
 from followthru.adapters.tls import client_context, describe_tls_failure
 from followthru.config import Folders, Server
-from followthru.errors import AuthenticationFailed, FollowthruError, MailboxUnavailable, TlsError
+from followthru.errors import (
+    AuthenticationFailed,
+    FollowthruError,
+    MailboxUnavailable,
+    ServerBusy,
+    TlsError,
+)
 
 CHANGES = frozenset({b"EXISTS", b"EXPUNGE", b"FETCH", b"RECENT"})
 _APPENDUID = re.compile(rb"\[APPENDUID \d+ (\d+)\]")
+_BACKOFF = re.compile(r"Suggested Backoff Time: (\d+) ?milliseconds", re.I)
+_BUSY = re.compile(r"\[(?:UNAVAILABLE|THROTTLED|INUSE)\]|request is throttled", re.I)
+DEFAULT_BUSY_WAIT = 1.0  # seconds, when a busy server gives no hint
 _KEEPALIVE = (("TCP_KEEPIDLE", 60), ("TCP_KEEPINTVL", 15), ("TCP_KEEPCNT", 4))
 
 COMMON_NAMES = {
@@ -97,20 +107,32 @@ class ImapSession:
         return session
 
     def _login(self, username: str, secret: str, oauth2: bool) -> None:
-        try:
-            if oauth2:
-                self.client.oauth2_login(username, secret)
-            else:
+        if oauth2:
+            self._oauth2_login(username, secret)
+        else:
+            try:
                 self.client.login(username, secret)
-        except imap_errors.LoginError as exc:
-            raise AuthenticationFailed(
-                f"{self.where}: authentication failed for {username}"
-            ) from exc
+            except imap_errors.LoginError as exc:
+                raise AuthenticationFailed(
+                    f"{self.where}: authentication failed for {username}"
+                ) from exc
         self.capabilities = frozenset(c.decode().upper() for c in self.client.capabilities())
         if "ID" in self.capabilities:
             self.client.id_({"name": "followthru", "version": __version__})
         if {"ENABLE", "CONDSTORE"} <= self.capabilities:
             self.client.enable("CONDSTORE")  # so that SELECT reports HIGHESTMODSEQ
+
+    def _oauth2_login(self, username: str, token: str) -> None:
+        """AUTHENTICATE XOAUTH2 through sasl_login, so that the server's JSON error (Gmail
+        sends one before its NO) is kept and said in words (adapters/oauth2.py)."""
+        exchange = Xoauth2Exchange(username, token)
+        try:
+            self.client.sasl_login("XOAUTH2", exchange)
+        except imap_errors.LoginError as exc:
+            why = describe_refusal(exchange.error, username)
+            raise AuthenticationFailed(
+                f"{self.where}: XOAUTH2 refused for {username}: {why}"
+            ) from exc
 
     @property
     def can_idle(self) -> bool:
@@ -125,6 +147,9 @@ class ImapSession:
                 yield
         except FollowthruError as exc:
             self.broken = self.broken or always_fatal or not _refused(exc)
+            busy = _busy(exc) if not self.broken else None
+            if busy is not None:
+                raise ServerBusy(str(exc), busy) from exc.__cause__
             raise
 
     def find_folders(self, wanted: Folders) -> FolderMap:
@@ -438,6 +463,19 @@ def _tune(sock: socket.socket) -> None:
             sock.setsockopt(socket.IPPROTO_TCP, getattr(socket, name), value)
 
 
+def _busy(exc: FollowthruError) -> float | None:
+    """Seconds to wait when a NO asks for it: Exchange Online's throttling ("Request is
+    throttled. Suggested Backoff Time: 289 milliseconds", imapsync's FAQ.Exchange.txt) and
+    RFC 5530's [UNAVAILABLE] / [THROTTLED]-style codes; None for any other refusal."""
+    text = str(exc.__cause__ or exc)
+    hint = _BACKOFF.search(text)
+    if hint:
+        return int(hint.group(1)) / 1000
+    if _BUSY.search(text):
+        return DEFAULT_BUSY_WAIT
+    return None
+
+
 def _refused(exc: FollowthruError) -> bool:
     """The server answered NO or BAD to a command; the stream itself is intact."""
     cause = exc.__cause__
@@ -465,4 +503,14 @@ def _mapped(where: str) -> Iterator[None]:
     except imaplib.IMAP4.abort as exc:  # EOF, BYE, a garbled line: the session is over
         raise MailboxUnavailable(f"{where}: connection lost ({exc})") from exc
     except (imap_errors.IMAPClientError, imaplib.IMAP4.error) as exc:
-        raise MailboxUnavailable(f"{where}: the server said: {exc}") from exc
+        raise MailboxUnavailable(f"{where}: the server said: {exc}{_hint(str(exc))}") from exc
+
+
+def _hint(said: str) -> str:
+    """What a provider's cryptic refusal means, when it is a well-known one."""
+    if "authenticated but not connected" in said.lower():
+        return (
+            " (Microsoft 365 says this when the token belongs to another account than the "
+            "username, or the mailbox has no IMAP access: check both)"
+        )
+    return ""

@@ -5,6 +5,8 @@ Invariants:
   every call to its session runs there, one at a time, in the order the calls were made.
 - No policy here: no reconnect, no backoff, no watermark (the service owns them). Errors are
   the errors.py types ImapSession raises; after one, close this ImapMailbox and connect anew.
+  The one exception: a command the server refused as busy (ServerBusy: "throttled, retry in
+  N ms") is retried here after the wait it asked for, since the connection is fine.
 - `aclose()` always releases the connection and the thread, even while a call (a long IDLE)
   is still running: it shuts the socket down first, so that call fails at once.
 """
@@ -13,6 +15,7 @@ from __future__ import annotations
 
 import asyncio
 import concurrent.futures
+import logging
 from collections.abc import AsyncIterator, Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from datetime import date, datetime
@@ -29,9 +32,12 @@ from followthru.adapters.imapdata import (
     IdleResult,
 )
 from followthru.config import Folders, Server
-from followthru.errors import MailboxUnavailable
+from followthru.errors import MailboxUnavailable, ServerBusy
 
+log = logging.getLogger(__name__)
 P = ParamSpec("P")
+BUSY_ATTEMPTS = 4  # a command refused as busy is tried this many times in all
+MAX_BUSY_WAIT = 60.0  # seconds, the longest wait between two of them
 T = TypeVar("T")
 
 
@@ -70,6 +76,21 @@ class ImapMailbox:
         return self._session.selected
 
     async def _call(self, fn: Callable[P, T], /, *args: P.args, **kwargs: P.kwargs) -> T:
+        """Run `fn` on the connection's thread. A command the server refused as busy, with
+        its hint when to retry (ServerBusy), is tried again after that wait, growing, a few
+        times: a provider's throttling is not a failure of the account."""
+        for attempt in range(1, BUSY_ATTEMPTS + 1):
+            try:
+                return await self._once(fn, *args, **kwargs)
+            except ServerBusy as exc:
+                if attempt == BUSY_ATTEMPTS:
+                    raise
+                wait = min(MAX_BUSY_WAIT, exc.retry_after * attempt)
+                log.warning("%s; trying again in %.1fs", exc, wait)
+                await asyncio.sleep(wait)
+        raise AssertionError("unreachable")
+
+    async def _once(self, fn: Callable[P, T], /, *args: P.args, **kwargs: P.kwargs) -> T:
         if self._closed:
             raise MailboxUnavailable(f"{self._session.where}: this connection is closed")
         future = self._executor.submit(fn, *args, **kwargs)

@@ -7,8 +7,10 @@ and no error message here ever contains it (a command's stdout is never shown).
 from __future__ import annotations
 
 import os
+import signal
 import subprocess
 from collections.abc import Mapping
+from contextlib import suppress
 from pathlib import Path
 
 from followthru.config import Secret
@@ -23,7 +25,7 @@ def resolve_secret(secret: Secret, *, where: str, username: str | None,
     """Return the secret for `where` (e.g. "personal/imap"), or raise SecretUnavailable."""
     env = os.environ if env is None else env
     if secret.kind in ("password_command", "oauth2_token_command"):
-        value = _from_command(secret.value, where)
+        value = _from_command(secret.value, secret.kind, where)
     elif secret.kind == "credential":
         value = _from_credential(secret.value, where, env)
     else:
@@ -32,30 +34,47 @@ def resolve_secret(secret: Secret, *, where: str, username: str | None,
     return value
 
 
-def _from_command(command: str, where: str) -> str:
+def _from_command(command: str, key: str, where: str) -> str:
+    """The first line the command prints. It runs in its own process group, so that a hung
+    helper is killed with everything it started (a shell's `sleep`, a browser waiting for a
+    login): otherwise a grandchild holding the pipe open outlives the timeout."""
     try:
-        done = subprocess.run(  # noqa: S602  (the user's own configured command, like mbsync's PassCmd)
+        process = subprocess.Popen(  # noqa: S602  (the user's own configured command, like mbsync's PassCmd)
             command,
             shell=True,
-            capture_output=True,
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
             text=True,
-            timeout=COMMAND_TIMEOUT,
-            check=False,
+            start_new_session=True,
         )
-    except subprocess.TimeoutExpired:
-        raise SecretUnavailable(
-            f"{where}: the secret command did not finish in {COMMAND_TIMEOUT:.0f}s"
-        ) from None
     except OSError as exc:
+        raise SecretUnavailable(f"{where}: {key} could not run: {exc.strerror}") from None
+    try:
+        stdout, stderr = process.communicate(timeout=COMMAND_TIMEOUT)
+    except subprocess.TimeoutExpired:
+        _kill_group(process)
         raise SecretUnavailable(
-            f"{where}: the secret command could not run: {exc.strerror}"
+            f"{where}: {key} did not finish within {COMMAND_TIMEOUT:g}s (is it waiting for "
+            "a login or a passphrase? run it by hand once)"
         ) from None
-    first = done.stdout.splitlines()[0].strip() if done.stdout.strip() else ""
-    if done.returncode != 0 or not first:
-        why = f"exited with status {done.returncode}" if done.returncode else "printed nothing"
-        err = done.stderr.strip().splitlines()[-1][:200] if done.stderr.strip() else ""
-        raise SecretUnavailable(f"{where}: the secret command {why}" + (f" ({err})" if err else ""))
+    first = stdout.splitlines()[0].strip() if stdout.strip() else ""
+    if process.returncode != 0 or not first:
+        why = (
+            f"exited with status {process.returncode}" if process.returncode else "printed nothing"
+        )
+        err = stderr.strip().splitlines()[-1][:200] if stderr.strip() else ""
+        raise SecretUnavailable(f"{where}: {key} {why}" + (f" ({err})" if err else ""))
     return first
+
+
+def _kill_group(process: subprocess.Popen[str]) -> None:
+    """SIGKILL the command's process group, then reap it (a process that left the group and
+    still holds the pipes is not waited for long)."""
+    with suppress(ProcessLookupError):
+        os.killpg(process.pid, signal.SIGKILL)
+    with suppress(subprocess.TimeoutExpired):
+        process.communicate(timeout=5)
 
 
 def _from_credential(name: str, where: str, env: Mapping[str, str]) -> str:

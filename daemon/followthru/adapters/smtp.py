@@ -47,6 +47,7 @@ Invariants of the send:
 from __future__ import annotations
 
 import asyncio
+import base64
 import logging
 import re
 import ssl
@@ -60,6 +61,7 @@ import aiosmtplib
 from tenacity import AsyncRetrying, RetryCallState, retry_if_result, stop_after_attempt
 from tenacity.wait import wait_random_exponential
 
+from followthru.adapters.oauth2 import describe_refusal, xoauth2_string
 from followthru.adapters.tls import client_context, describe_tls_failure, refused_certificate
 from followthru.config import Server
 from followthru.errors import AuthenticationFailed, PermanentSendError, TlsError, TransientSendError
@@ -127,7 +129,7 @@ async def _login(
     try:
         async with _mapped(where):
             try:
-                await _authenticate(client, username, secret, oauth2)
+                await _authenticate(client, where, username, secret, oauth2)
             except aiosmtplib.SMTPException as exc:
                 if type(exc) is aiosmtplib.SMTPException:  # no AUTH, no usable mechanism
                     raise AuthenticationFailed(f"{where}: cannot log in: {exc.message}") from exc
@@ -138,11 +140,13 @@ async def _login(
         ) from exc
 
 
-async def _authenticate(client: aiosmtplib.SMTP, username: str, secret: str, oauth2: bool) -> None:
+async def _authenticate(
+    client: aiosmtplib.SMTP, where: str, username: str, secret: str, oauth2: bool
+) -> None:
     """One AUTH with one mechanism: aiosmtplib's login() tries every mechanism in turn, so a
     wrong password would count as two or three failures towards the server's lock-out."""
     if oauth2:
-        await client.auth_xoauth2(username, secret)
+        await _xoauth2(client, where, username, secret)
         return
     if client.is_ehlo_or_helo_needed:
         await client.ehlo()
@@ -154,6 +158,28 @@ async def _authenticate(client: aiosmtplib.SMTP, username: str, secret: str, oau
             "No suitable authentication mechanism (followthru uses PLAIN, LOGIN or CRAM-MD5)"
         )
     await getattr(client, f"auth_{offered[0].replace('-', '')}")(username, secret)
+
+
+async def _xoauth2(client: aiosmtplib.SMTP, where: str, username: str, token: str) -> None:
+    """AUTH XOAUTH2 done here rather than by aiosmtplib's auth_xoauth2, which drops the 334
+    challenge that says why a token was refused (adapters/oauth2.py). A 4xx stays a 4xx
+    (transient); a refusal names its reason."""
+    if client.is_ehlo_or_helo_needed:
+        await client.ehlo()
+    initial = base64.b64encode(xoauth2_string(username, token))
+    response = await client.execute_command(b"AUTH", b"XOAUTH2", initial)
+    challenge: str | None = None
+    if response.code == 334:  # the error, as a challenge; an empty line gets the final reply
+        challenge = response.message
+        response = await client.execute_command(b"")
+    if response.code == 235:
+        return
+    if response.code < 500:
+        raise aiosmtplib.SMTPAuthenticationError(response.code, response.message)
+    raise AuthenticationFailed(
+        f"{where}: XOAUTH2 refused for {username}: "
+        f"{describe_refusal(challenge, username)} ({response.code} {response.message})"
+    )
 
 
 @asynccontextmanager

@@ -26,6 +26,7 @@ import logging
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from followthru.adapters.headerparse import parse_headers
 from followthru.adapters.smtp import SendOutcome, SendReport
 from followthru.adapters.store.outbox import OutboxRow
 from followthru.config import Account
@@ -41,6 +42,12 @@ from followthru.service.contacts import Service
 from followthru.service.ports import Mailbox, Transport
 
 log = logging.getLogger(__name__)
+
+# SMTP hosts whose servers file what they send (Microsoft 365 and Outlook.com: Exchange keeps
+# a copy of what SMTP AUTH submission sends in Sent Items).
+FILES_SENT_DOMAINS = ("office365.com", "outlook.com")
+# How many of the newest messages in Sent are read for the server's own copy.
+NEWEST_IN_SENT = 20
 
 
 def recover_interrupted(service: Service, now: datetime) -> int:
@@ -154,7 +161,12 @@ class Sender:
     async def _file(self, item_id: int, raw: bytes, box: Mailbox | None, sent_folder: str | None,
                     now: datetime) -> None:  # fmt: skip
         """Our copy in Sent (unless the server files it itself), then the item is filed."""
-        if box is not None and sent_folder and self._save_copy(box):
+        if (
+            box is not None
+            and sent_folder
+            and self._save_copy(box)
+            and not await self._filed_by_server(box, sent_folder, item_id)
+        ):
             await box.append(sent_folder, raw, ("\\Seen",), now)
         with self.store.transaction():
             self.store.outbox.mark_filed(item_id)
@@ -221,11 +233,30 @@ class Sender:
                 self.service.apply(item.contact_id, AddressLearned(at=now, address=address), now)
 
     def _save_copy(self, box: Mailbox) -> bool:
-        """Gmail files what it sends by itself; other servers need our copy in Sent."""
+        """Gmail and Microsoft 365 file what they send by themselves; other servers need our
+        copy in Sent (save_sent: auto)."""
         save = self.account.save_sent
         if save is None:
-            return "X-GM-EXT-1" not in box.capabilities
+            host = self.account.smtp.host.lower().rstrip(".")
+            microsoft = any(host == d or host.endswith(f".{d}") for d in FILES_SENT_DOMAINS)
+            return "X-GM-EXT-1" not in box.capabilities and not microsoft
         return save
+
+    async def _filed_by_server(self, box: Mailbox, sent_folder: str, item_id: int) -> bool:
+        """A server may file what its SMTP server received without saying so (Microsoft 365
+        behind another host name, hosted Exchange, some ISPs): a copy with our Message-ID among
+        the newest in Sent is the server's, and a second one would be a duplicate
+        (tests/e2e/test_providers.py). Only the newest few are read: it was just filed."""
+        item = self.store.outbox.item(item_id)
+        if item is None or not item.message_id:
+            return False
+        state = await box.select(sent_folder)
+        newest = await box.uids_after(max(0, (state.uidnext or 1) - 1 - NEWEST_IN_SENT))
+        async for record in box.fetch_headers(newest):
+            if parse_headers(record.header).message_id == item.message_id:
+                log.info("filed item=%d: the server put it in Sent itself", item_id)
+                return True
+        return False
 
 
 def _ids(service: Service, addresses: tuple[str, ...]) -> list[ContactId]:
