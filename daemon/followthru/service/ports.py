@@ -65,9 +65,11 @@ class Mailbox(Protocol):
 
 
 class Transport(Protocol):
-    """SMTP for one account: one stored message, sent at most once (adapters/smtp)."""
+    """SMTP for one account: one stored message, sent at most once (adapters/smtp).
+    `handing_over` is called right before the message data is written (after the 354)."""
 
-    async def send(self, message: bytes, sender: str, recipients: Sequence[str]) -> SendReport: ...
+    async def send(self, message: bytes, sender: str, recipients: Sequence[str], *,
+                   handing_over: Callable[[], None] | None = None) -> SendReport: ...  # fmt: skip
 
 
 class ContactRecords(Protocol):
@@ -116,6 +118,8 @@ class QueueRecords(Protocol):
              error: str | None = None) -> ItemStatus | None: ...  # fmt: skip
     def move_step(self, contact_id: ContactId, step: Step, event: ItemEvent,
                   now: datetime) -> list[int]: ...  # fmt: skip
+    def handing_over(self, item_id: int) -> None: ...
+    def before_data(self, item_id: int) -> bool: ...
     def items(self, *, contact_id: ContactId | None = None,
               statuses: Collection[ItemStatus] | None = None) -> list[OutboxRow]: ...  # fmt: skip
     def item(self, item_id: int) -> OutboxRow | None: ...

@@ -158,4 +158,11 @@ ALTER TABLE outbox ADD COLUMN filed INTEGER NOT NULL DEFAULT 0
 UPDATE outbox SET filed = 1 WHERE status = 'sent'
 """
 
-MIGRATIONS: tuple[str, ...] = (V1, V2, V3)
+# outbox.before_data: 1 while a `sending` item's message data has certainly not been handed over
+# (set with `sending`, cleared, and committed, right before the body is written): a crash then
+# sends it again. 0 (every older row, and the default) means it may have gone: `uncertain`.
+V4 = """
+ALTER TABLE outbox ADD COLUMN before_data INTEGER NOT NULL DEFAULT 0
+"""
+
+MIGRATIONS: tuple[str, ...] = (V1, V2, V3, V4)
