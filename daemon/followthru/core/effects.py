@@ -65,6 +65,7 @@ class NoticeKind(StrEnum):
     RECIPIENT_CHANGED = "recipient_changed"
     REFERRAL_DETECTED = "referral_detected"
     CROWDED_INVITATION = "crowded_invitation"
+    INTERVIEW_MOVE_REFUSED = "interview_move_refused"
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
