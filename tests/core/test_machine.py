@@ -30,6 +30,7 @@ from followthru.core.events import (
     Discarded,
     DraftApproved,
     DraftRejected,
+    DraftWritten,
     Event,
     EventKey,
     InterviewCancelled,
@@ -234,6 +235,7 @@ def sample_events(contact: Contact, at: datetime) -> list[Event]:
         *(DraftApproved(at=at, step=step) for step in pending),
         *(DraftRejected(at=at, step=step, why=Discarded.DELETED) for step in pending),
         *(TaskDone(at=at, step=step) for step in pending),
+        *(DraftWritten(at=at, step=step) for step in pending),
     ]
 
 

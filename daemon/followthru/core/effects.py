@@ -66,6 +66,7 @@ class NoticeKind(StrEnum):
     REFERRAL_DETECTED = "referral_detected"
     CROWDED_INVITATION = "crowded_invitation"
     INTERVIEW_MOVE_REFUSED = "interview_move_refused"
+    DRAFTS_HELD = "drafts_held"
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -192,6 +192,16 @@ class TaskDone:
     message_id: str | None = None
 
 
+@dataclass(frozen=True, slots=True, kw_only=True)
+class DraftWritten:
+    """The pending item for `step` reached the user's Drafts only now, later than it was
+    queued (held back by the per-pass cap on drafts): its approval window starts now."""
+
+    at: datetime
+    step: Step
+    message_id: str | None = None
+
+
 Event = (
     ContactAdded
     | AddressLearned
@@ -209,6 +219,7 @@ Event = (
     | DraftApproved
     | DraftRejected
     | TaskDone
+    | DraftWritten
 )
 
 
@@ -236,6 +247,7 @@ class EventKey(StrEnum):
     APPROVED = "approved"
     REJECTED_DRAFT = "rejected_draft"
     TASK_DONE = "task_done"
+    DRAFT_WRITTEN = "draft_written"
 
 
 _KEYS: dict[type[Event], EventKey] = {
@@ -252,6 +264,7 @@ _KEYS: dict[type[Event], EventKey] = {
     DraftApproved: EventKey.APPROVED,
     DraftRejected: EventKey.REJECTED_DRAFT,
     TaskDone: EventKey.TASK_DONE,
+    DraftWritten: EventKey.DRAFT_WRITTEN,
 }
 
 
@@ -283,6 +296,7 @@ EVENT_NAMES: dict[str, str] = {
     DraftApproved.__name__: "approved",
     DraftRejected.__name__: "rejected_draft",
     TaskDone.__name__: "task_done",
+    DraftWritten.__name__: "draft_written",
 }
 """An event's public name (SPEC "Events"; `show --json` prints it), by its type tag."""
 
