@@ -146,3 +146,20 @@ async def test_an_uncertain_send_is_a_failure_of_the_pass(service: Service) -> N
     one = await Round.start(service, account, world.box, world.outbox, world.smtp)
     await one.run(at(2, 16))
     assert [line.split(":")[0] for line in one.problems.failed] == [f"item {item_id} uncertain"]
+
+
+async def test_a_send_left_sending_by_an_older_version_is_uncertain(service: Service) -> None:
+    """Rows from before the hand-over was recorded (the migration's default): maybe sent."""
+    world = World(service)
+    item_id = await approved_thanks(service, world)
+    conn = service.store.conn
+    [(default,)] = [
+        (r[4],) for r in conn.execute("PRAGMA table_info(outbox)") if r[1] == "before_data"
+    ]
+    assert default == "0"
+    with service.store.transaction():
+        conn.execute(
+            "UPDATE outbox SET status = 'sending', before_data = 0 WHERE id = ?", (item_id,)
+        )
+    assert recover_interrupted(service, at(2, 17)) == 1
+    assert world.thanks() is ItemStatus.UNCERTAIN
