@@ -108,8 +108,8 @@ class Outbox:
         write, held = within_cap(new, cap)
         was_held = self._held()
         for item in there:  # already in Drafts (a crash after the APPEND): no new draft
-            uid = present[item.message_id or ""].uid
-            await self._linked(box, folder, item, uid, now, late=item.id in was_held)
+            found = present[item.message_id or ""].uid
+            await self._linked(box, folder, item, found, now, late=item.id in was_held)
         for item in write:
             uid = await box.append(folder, self._raw(item.id), DRAFT_FLAGS, now)
             await self._linked(box, folder, item, uid, now, late=item.id in was_held)
