@@ -76,7 +76,7 @@ async def run_once(config: Config, now: datetime) -> OnceReport:
     with Store.open(config.store_path, verify=True) as store:
         store.lock()
         service = Service(store, config)
-        recover_interrupted(service, now)
+        stopped = recover_interrupted(service, now)
         service.refresh_store(now)
         rounds: dict[int, RoundReport] = {}
         unread: list[tuple[str, str]] = []
@@ -99,8 +99,9 @@ async def run_once(config: Config, now: datetime) -> OnceReport:
         fired = [d for d in service.tick(now) if not d.ignored]
     done = tuple(rounds[n] for n in sorted(rounds))
     timers = len(fired) + sum(r.timers for r in done)
+    failed = [f"{stopped} interrupted send(s) may have gone out: now uncertain"] if stopped else []
     return OnceReport(done, timers, tuple(unread),
-                      tuple(problems.failed))  # fmt: skip
+                      tuple(failed + problems.failed))  # fmt: skip
 
 
 def _unread_name(unread: list[tuple[str, str]]) -> HeldBy:
@@ -116,7 +117,8 @@ class SmtpTransport:
     def __init__(self, account: Account) -> None:
         self.account = account
 
-    async def send(self, message: bytes, sender: str, recipients: Sequence[str]) -> SendReport:
+    async def send(self, message: bytes, sender: str, recipients: Sequence[str], *,
+                   handing_over: Callable[[], None] | None = None) -> SendReport:  # fmt: skip
         smtp = self.account.smtp
         secret = None
         if smtp.secret is not None:
@@ -126,7 +128,7 @@ class SmtpTransport:
         return await send_with_retries(
             smtp, secret, oauth2=bool(smtp.secret and smtp.secret.is_oauth2), message=message,
             sender=sender, recipients=recipients, attempts=self.RETRIES,
-            base_delay=self.FIRST_DELAY, max_delay=self.MAX_DELAY,
+            base_delay=self.FIRST_DELAY, max_delay=self.MAX_DELAY, handing_over=handing_over,
         )  # fmt: skip
 
 

@@ -51,6 +51,7 @@ def test_example_config_validates() -> None:
         17
     )
     assert config.approval.auto_send == frozenset()
+    assert config.approval.max_drafts_per_pass == 20
     assert "gmail.com" in config.detection.free_mail_domains
 
 
@@ -125,6 +126,8 @@ def with_section(key: str, value: str) -> str:
         ("cadence", "{check_in_after: 1h}", "cadence.check_in_after: '1h' is too short"),
         ("cadence", "{tries: [email, fax]}", "cadence.tries: each try is `email` or `phone`, not 'fax'"),
         ("cadence", "{send_window: {hours: '9-5'}}", "cadence.send_window.hours: '9-5' is not a range"),
+        ("approval", "{max_drafts_per_pass: 0}", "approval.max_drafts_per_pass: must be between 1 and 1000, not 0"),
+        ("approval", "{max_drafts_per_pass: lots}", "approval.max_drafts_per_pass: must be a whole number"),
         ("detection", "{same_company_replies: maybe}", "detection.same_company_replies: must be one of count | flag | ignore"),
         ("templates_dir", "/nonexistent/templates", "templates_dir: '/nonexistent/templates' is not a folder"),
         ("store", "{path: [1]}", "store.path: must be a path"),

@@ -90,8 +90,19 @@ def test_an_item_is_sent_at_most_once_per_approval_whatever_the_order(
         if to is S.SENDING:
             assert approvals >= 1, "a send without an approval"
             approvals -= 1
-        if event is E.NOT_SENT:  # nothing was handed over: the same approval stands
+        if event in {E.NOT_SENT, E.STOPPED_BEFORE_DATA}:  # nothing was handed over: it stands
             approvals += 1
+
+
+def test_only_a_send_that_never_reached_the_data_goes_back_to_approved() -> None:
+    """From `sending`, the way back to `approved` is a failure before the hand-over (or a stop
+    before it); a stop that may have come after it is `uncertain` (SPEC invariant 5)."""
+    back = {
+        e for (s, e), rule in ITEM_TRANSITIONS.items() if s is S.SENDING and rule.to is S.APPROVED
+    }
+    assert back == {E.NOT_SENT, E.STOPPED_BEFORE_DATA}
+    assert next_status(S.SENDING, E.INTERRUPTED) is S.UNCERTAIN
+    assert next_status(S.UNCERTAIN, E.STOPPED_BEFORE_DATA) is None
 
 
 def test_every_row_says_why_and_the_table_reads_as_markdown() -> None:

@@ -74,3 +74,43 @@ def test_an_invitation_without_an_interview_keyword_is_not_an_interview(
     out = cli(config, capsys, "run", "--once", "--now", "2026-02-24T10:00:00+00:00")
     assert "0 event(s)" in out
     assert "no contacts yet" in cli(config, capsys, "contacts")
+
+
+def drafts(account: ImapAccount) -> list[bytes]:
+    with account.session() as client:
+        client.select_folder(account.special_use["\\Drafts"], readonly=True)
+        found = client.fetch(client.search("ALL"), ["BODY.PEEK[]"])
+    return sorted(data[b"BODY[]"] for data in found.values())
+
+
+def test_a_strangers_resent_invitation_leaves_the_interview_and_its_drafts_as_they_were(
+    imap_server: ImapAccount, config: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Same UID, a higher SEQUENCE, "Interview" and a new time, from someone who is neither
+    the organizer nor a contact of the process: nothing moves, the user is told."""
+    imap_server.append("INBOX", invite("REQUEST", 0, "20260302T140000Z"))
+    cli(config, capsys, "run", "--once", "--now", "2026-02-24T10:00:00+00:00")
+    queued = json.loads(cli(config, capsys, "queue", "--all", "--json"))
+    before = drafts(imap_server)
+    assert {row["step"] for row in queued} == {"thank_you", "closing_checklist"} and before
+
+    forged = invite("REQUEST", 3, "20260303T090000Z").replace(
+        b"From: Recruiting <recruiting@acme.example>",
+        b"From: Recruiting <recruiting@acme-hr.example>",
+    )
+    assert b"recruiting@acme-hr.example" in forged
+    imap_server.append("INBOX", forged)
+    cli(config, capsys, "run", "--once", "--now", "2026-02-25T10:00:00+00:00")
+
+    assert json.loads(cli(config, capsys, "queue", "--all", "--json")) == queued
+    assert drafts(imap_server) == before
+    assert contact(config, capsys, "bob@acme.example")["state"] == "scheduled"
+    plan = json.loads(
+        cli(config, capsys, "plan", "--json", "--days", "14", "--now", "2026-02-25T10:00:00+00:00")
+    )
+    assert any(
+        e["step"] == "closing_checklist" and e["due_at"].startswith("2026-03-02") for e in plan
+    )
+    told = json.loads(cli(config, capsys, "notices", "--json"))
+    assert [n["kind"] for n in told] == ["interview_move_refused"]
+    assert "recruiting@acme-hr.example" in told[0]["text"]

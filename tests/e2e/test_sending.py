@@ -50,6 +50,12 @@ async def cli(config: Path, capsys: pytest.CaptureFixture[str], *argv: str) -> s
     return out.out
 
 
+async def run_once(config: Path, capsys: pytest.CaptureFixture[str], now: str) -> tuple[int, str]:
+    """`run --once` at `now`: its exit code and its stderr."""
+    code = await asyncio.to_thread(main, ["run", "--once", "--config", str(config), "--now", now])
+    return code, capsys.readouterr().err
+
+
 async def queue(config: Path, capsys: pytest.CaptureFixture[str]) -> list[dict[str, object]]:
     rows = json.loads(await cli(config, capsys, "queue", "--all", "--json"))
     assert isinstance(rows, list)
@@ -130,11 +136,16 @@ async def test_a_drop_after_the_data_makes_it_uncertain_and_it_is_never_resent(
     [item] = await queue(config, capsys)
     await cli(config, capsys, "approve", str(item["id"]), "--now", NOW)
     smtpd.script.drop_after_data()
-    for minute in (31, 32, 33):
-        await cli(config, capsys, "run", "--once", "--now", f"2026-03-02T15:{minute}:00+00:00")
+    codes = [
+        await run_once(config, capsys, f"2026-03-02T15:{minute}:00+00:00")
+        for minute in (31, 32, 33)
+    ]
     [after] = await queue(config, capsys)
     assert after["status"] == "uncertain"
     assert len(smtpd.messages) <= 1  # at most once, whatever the server did with it
+    # The pass whose send ended uncertain failed (SPEC exit 1, one line); the next ones did not.
+    assert [code for code, _ in codes] == [1, 0, 0]
+    assert f"item {item['id']} uncertain" in codes[0][1].strip().splitlines()[-1]
 
 
 async def test_a_reply_before_the_send_withdraws_the_approved_draft(
@@ -188,11 +199,14 @@ async def test_a_daemon_killed_mid_send_never_sends_twice(
             with contextlib.suppress(ProcessLookupError):
                 daemon.kill()
         await daemon.wait()
-    for minute in (35, 40):
-        await cli(config, capsys, "run", "--once", "--now", f"2026-03-02T15:{minute}:00+00:00")
+    codes = [
+        (await run_once(config, capsys, f"2026-03-02T15:{minute}:00+00:00"))[0]
+        for minute in (35, 40)
+    ]
     [after] = await queue(config, capsys)
     assert after["status"] == "uncertain"
     assert len(smtpd.messages) == 1  # the one the server held; nothing was sent again
+    assert codes == [1, 0]  # the pass that found it interrupted says so
 
 
 async def test_a_flagged_draft_is_delivered_once_and_the_cadence_goes_on(

@@ -12,6 +12,7 @@ Script the next answers before the client sends (rules are consumed in the order
     smtpd.script.fail("DATA", "554 5.7.1 Rejected")   # the reply after the final "."
     smtpd.script.drop_after_data()    # read the whole message, close before the 250
     smtpd.script.stall_after_data()   # read the whole message, never answer
+    smtpd.script.stall("RCPT")        # never answer the next RCPT (or MAIL): before any data
 
 A dropped or stalled message is still recorded (outcome "dropped" / "stalled"): the
 server had it, the client never learned that - the ambiguous-delivery case.
@@ -109,6 +110,11 @@ class SmtpScript:
         """Read the message and never answer (until the client or the fixture hangs up)."""
         self.rules.append(_Rule("DATA", "stall", "", times, None))
 
+    def stall(self, command: Literal["MAIL", "RCPT"], *, times: int | None = 1) -> None:
+        """Never answer the next MAIL or RCPT (until the client or the fixture hangs up): a
+        server stuck before the message data, so that nothing can have been delivered."""
+        self.rules.append(_Rule(command, "stall", "", times, None))
+
     def take(self, command: Command, address: str | None = None) -> _Rule | None:
         for rule in self.rules:
             if rule.command == command and rule.address in {None, address}:
@@ -148,6 +154,8 @@ class RecordingHandler:
         if self.require_login and not session.authenticated:
             return self._log(f"MAIL FROM:<{address}>", "530 5.7.0 Authentication required")
         rule = self.script.take("MAIL", address)
+        if rule is not None and rule.action == "stall":
+            await self._stall(f"MAIL FROM:<{address}>")
         if rule is not None:
             return self._log(f"MAIL FROM:<{address}>", rule.reply)
         envelope.mail_from = address
@@ -158,6 +166,8 @@ class RecordingHandler:
         self, server: SMTP, session: Session, envelope: Envelope, address: str, options: list[str]
     ) -> str:
         rule = self.script.take("RCPT", address)
+        if rule is not None and rule.action == "stall":
+            await self._stall(f"RCPT TO:<{address}>")
         if rule is not None:
             return self._log(f"RCPT TO:<{address}>", rule.reply)
         envelope.rcpt_tos.append(address)
@@ -236,6 +246,12 @@ class RecordingHandler:
         async with self.arrived:
             self.messages.append(message)
             self.arrived.notify_all()
+
+    async def _stall(self, command: str) -> None:
+        """Answer nothing, until connection_lost cancels the wait."""
+        self._log(command, "(stalled: no reply)")
+        await asyncio.Event().wait()
+        raise AssertionError("unreachable")
 
     def _log(self, command: str, reply: str) -> str:
         self.transcript.append((command, reply))

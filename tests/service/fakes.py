@@ -7,9 +7,11 @@ send is recorded with its exact bytes and recipients and ends as the test script
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Sequence
+import asyncio
+from collections.abc import AsyncIterator, Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
+from typing import Literal
 
 from followthru.adapters.imapdata import (
     FolderChoice,
@@ -149,14 +151,24 @@ class Sent:
 
 class FakeTransport:
     """SMTP that records every message handed to it and answers `outcome` (delivered by
-    default)."""
+    default). Outcomes that pass the 354 call `handing_over` first, as the real one does.
+    `stop` cancels the send (a stop, Ctrl-C) "before_data" (at RCPT) or "after_data"."""
 
     def __init__(self, outcome: SendOutcome = SendOutcome.DELIVERED) -> None:
         self.outcome = outcome
         self.sent: list[Sent] = []
+        self.stop: Literal["before_data", "after_data"] | None = None
 
-    async def send(self, message: bytes, sender: str, recipients: Sequence[str]) -> SendReport:
+    async def send(self, message: bytes, sender: str, recipients: Sequence[str], *,
+                   handing_over: Callable[[], None] | None = None) -> SendReport:  # fmt: skip
+        if self.stop == "before_data":
+            raise asyncio.CancelledError
+        handed = self.outcome is not SendOutcome.NOT_SENT_RETRYABLE
+        if handed and handing_over is not None:
+            handing_over()
         self.sent.append(Sent(message, sender, tuple(recipients)))
+        if self.stop == "after_data":
+            raise asyncio.CancelledError
         results = tuple(RecipientResult(r, RcptStatus.ACCEPTED, 250) for r in recipients)
-        step = "end_of_data" if self.outcome is not SendOutcome.NOT_SENT_RETRYABLE else "rcpt"
+        step = "end_of_data" if handed else "rcpt"
         return SendReport(self.outcome, step, f"fake: {self.outcome}", results)

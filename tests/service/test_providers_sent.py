@@ -45,9 +45,10 @@ class FilingTransport(FakeTransport):
         super().__init__()
         self.world = world
 
-    async def send(self, message: bytes, sender: str, recipients: Sequence[str]) -> SendReport:
+    async def send(self, message: bytes, sender: str, recipients: Sequence[str], *,
+                   handing_over: Callable[[], None] | None = None) -> SendReport:  # fmt: skip
         self.world.box.deliver("Sent", message, at(2, 16))
-        return await super().send(message, sender, recipients)
+        return await super().send(message, sender, recipients, handing_over=handing_over)
 
 
 async def approved_and_sent(world: World) -> bytes:

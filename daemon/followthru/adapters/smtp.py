@@ -34,6 +34,9 @@ Invariants of the send:
   not sent), then the dot-stuffed body through `protocol.write` (refused when the connection is
   already gone: not sent) and `protocol.read_response`: from the moment the body is written,
   every failure of any kind is `uncertain`.
+- `handing_over`, when given, is called once the 354 has come and before the first byte of the
+  body is written: the caller records there, durably, that the data may be on its way. If it
+  raises, the body is never written (the connection is closed) and its exception goes up.
 - Only `not_sent_retryable` is retried (send_with_retries); `uncertain` and `not_sent_permanent`
   never are, nor a refused login or certificate (SPEC invariant 5, reliability.md row 3).
 - The bytes on the wire are the caller's: CRLF line ends only and no Bcc header, else ValueError
@@ -288,6 +291,7 @@ async def send_message(
     sender: str,
     recipients: Sequence[str],
     timeout: float | None = None,  # noqa: ASYNC109 - per reply; see the docstring
+    handing_over: Callable[[], None] | None = None,
 ) -> SendReport:
     """One delivery attempt of exactly `message` from `sender` to `recipients`.
 
@@ -299,6 +303,7 @@ async def send_message(
     an address that must not go out as given (checked before connecting).
     """
     attempt = _Attempt(endpoint(server), _address(sender), _unique(recipients), _checked(message))
+    attempt.handing_over = handing_over
     wait = server.timeout if timeout is None else timeout
     report: SendReport | None = None
     try:
@@ -323,6 +328,7 @@ async def send_with_retries(  # noqa: PLR0913 - send_message's arguments plus th
     base_delay: float = 10.0,
     max_delay: float = 300.0,
     sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+    handing_over: Callable[[], None] | None = None,
 ) -> SendReport:
     """send_message, tried again only while the outcome is `not_sent_retryable`.
 
@@ -343,6 +349,7 @@ async def send_with_retries(  # noqa: PLR0913 - send_message's arguments plus th
             sender=sender,
             recipients=recipients,
             timeout=timeout,
+            handing_over=handing_over,
         )
 
     retrying = AsyncRetrying(
@@ -400,6 +407,7 @@ async def _hand_over(client: aiosmtplib.SMTP, attempt: _Attempt, wait: float) ->
     try:
         if protocol is None:
             raise aiosmtplib.SMTPServerDisconnected("Connection lost")
+        _announce(client, attempt)
         protocol.write(_dot_stuffed(attempt.message))
     except aiosmtplib.SMTPServerDisconnected as exc:
         client.close()
@@ -413,6 +421,18 @@ async def _hand_over(client: aiosmtplib.SMTP, attempt: _Attempt, wait: float) ->
     return attempt.final(reply.code, reply.message)
 
 
+def _announce(client: aiosmtplib.SMTP, attempt: _Attempt) -> None:
+    """Tell the caller the body is about to go (it records that first); if it cannot, the
+    connection is closed without a byte of the body, and its error goes up."""
+    if attempt.handing_over is None:
+        return
+    try:
+        attempt.handing_over()
+    except BaseException:
+        client.close()
+        raise
+
+
 @dataclass(slots=True)
 class _Attempt:
     """What one attempt learnt so far, and the reports it can end with."""
@@ -423,6 +443,7 @@ class _Attempt:
     message: bytes
     step: Step = "connect"
     answers: dict[str, RecipientResult] = field(default_factory=dict)
+    handing_over: Callable[[], None] | None = None
 
     def answered(self, address: str, code: int, text: str) -> None:
         self.answers[address] = RecipientResult(address, _rcpt_status(code), code, text)

@@ -348,9 +348,10 @@ def _notify(r: Reader) -> Notify | None:
 
 
 def _approval(r: Reader) -> Approval | None:
-    if not r.check_mapping(("approve_by_flag", "auto_send")):
+    if not r.check_mapping(("approve_by_flag", "auto_send", "max_drafts_per_pass")):
         return None
     by_flag = r.boolean("approve_by_flag", default=True)
+    cap = r.integer("max_drafts_per_pass", default=20, low=1, high=1000)
     steps = r.list("auto_send", default=[])
     if steps is not None:
         bad = [str(s) for s in steps if s not in STEP_NAMES]
@@ -359,9 +360,9 @@ def _approval(r: Reader) -> Approval | None:
                 "auto_send", f"unknown step(s) {', '.join(bad)}; steps are {', '.join(STEP_NAMES)}"
             )
             return None
-    if by_flag is None or steps is None:
+    if by_flag is None or steps is None or cap is None:
         return None
-    return Approval(by_flag, frozenset(steps))
+    return Approval(by_flag, frozenset(steps), cap)
 
 
 def _jobs(r: Reader) -> Jobs | None:

@@ -108,6 +108,7 @@ class Cadence:
 class Approval:
     approve_by_flag: bool
     auto_send: frozenset[str]
+    max_drafts_per_pass: int = 20  # new drafts one pass writes to Drafts; the rest wait (pacing)
 
 
 @dataclass(frozen=True, slots=True)

@@ -65,6 +65,8 @@ class NoticeKind(StrEnum):
     RECIPIENT_CHANGED = "recipient_changed"
     REFERRAL_DETECTED = "referral_detected"
     CROWDED_INVITATION = "crowded_invitation"
+    INTERVIEW_MOVE_REFUSED = "interview_move_refused"
+    DRAFTS_HELD = "drafts_held"
     YOUR_MOVE = "your_move"
     JOB_NEWS = "job_news"
     JOB_UNCONFIRMED = "job_unconfirmed"

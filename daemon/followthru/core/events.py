@@ -193,6 +193,16 @@ class TaskDone:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class DraftWritten:
+    """The pending item for `step` reached the user's Drafts only now, later than it was
+    queued (held back by the per-pass cap on drafts): its approval window starts now."""
+
+    at: datetime
+    step: Step
+    message_id: str | None = None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class MoveOwed:
     """Their organisation asked the user for something (a time, a test, documents): the user
     owes the next message, so no follow-up goes to them until the user writes (SPEC "Reading
@@ -239,6 +249,7 @@ Event = (
     | DraftApproved
     | DraftRejected
     | TaskDone
+    | DraftWritten
     | MoveOwed
     | MoveMade
     | ProcessPaused
@@ -269,6 +280,7 @@ class EventKey(StrEnum):
     APPROVED = "approved"
     REJECTED_DRAFT = "rejected_draft"
     TASK_DONE = "task_done"
+    DRAFT_WRITTEN = "draft_written"
     MOVE_OWED = "move_owed"
     MOVE_MADE = "move_made"
     PAUSED = "paused"
@@ -288,6 +300,7 @@ _KEYS: dict[type[Event], EventKey] = {
     DraftApproved: EventKey.APPROVED,
     DraftRejected: EventKey.REJECTED_DRAFT,
     TaskDone: EventKey.TASK_DONE,
+    DraftWritten: EventKey.DRAFT_WRITTEN,
     MoveOwed: EventKey.MOVE_OWED,
     MoveMade: EventKey.MOVE_MADE,
     ProcessPaused: EventKey.PAUSED,
@@ -322,6 +335,7 @@ EVENT_NAMES: dict[str, str] = {
     DraftApproved.__name__: "approved",
     DraftRejected.__name__: "rejected_draft",
     TaskDone.__name__: "task_done",
+    DraftWritten.__name__: "draft_written",
     MoveOwed.__name__: "move_owed",
     MoveMade.__name__: "move_made",
     ProcessPaused.__name__: "paused",

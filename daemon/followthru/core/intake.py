@@ -219,7 +219,8 @@ def invitations(cls: Classification, keywords: tuple[str, ...], own: frozenset[s
         start, end = (_local(t, zone, event.floating) for t in (event.start, event.end))
         cancelled = event.method == "CANCEL" or event.status.upper() == "CANCELLED"
         people = dict.fromkeys(a.lower() for a in event.attendees if a)
-        found += [InvitationSeen(p, event.uid, event.sequence, cancelled, start, end, event.summary)
+        found += [InvitationSeen(p, event.uid, event.sequence, cancelled, start, end, event.summary,
+                                 event.organizer.lower())
                   for p in people
                   if p not in own and not (skip_machines and is_machine(Address(p)))]  # fmt: skip
     return tuple(found)

@@ -50,6 +50,7 @@ class ItemEvent(StrEnum):
     INTERRUPTED = "interrupted"  # the daemon stopped during the send
     SEEN_IN_SENT = "seen_in_sent"  # its Message-ID is in the user's Sent folder
     NOTE_SENT = "note_sent"  # a task's note to self, sent to themselves from the mail client
+    STOPPED_BEFORE_DATA = "stopped_before_data"  # the daemon stopped before the data went
 
 
 S, E = ItemStatus, ItemEvent
@@ -92,6 +93,8 @@ def _rows() -> dict[tuple[ItemStatus, ItemEvent], ItemRule]:
     on({S.SENDING}, E.REFUSED, S.REJECTED, "refused by the server for good: never sent")
     on({S.SENDING}, E.SEND_UNKNOWN, S.UNCERTAIN, "it may have been delivered: the user decides")
     on({S.SENDING}, E.INTERRUPTED, S.UNCERTAIN, "the daemon stopped mid-send: the user decides")
+    on({S.SENDING}, E.STOPPED_BEFORE_DATA, S.APPROVED,
+       "the daemon stopped before handing the data over: it cannot have gone, it waits again")  # fmt: skip
     on(WAITING | IN_FLIGHT, E.SEEN_IN_SENT, S.SENT, "found in Sent: it went out")
     on({S.PENDING}, E.NOTE_SENT, S.DONE, "the note to self was sent from the mail client: done")
     return rows

@@ -20,6 +20,7 @@ from typing import TypeVar
 from followthru.core import handlers as h
 from followthru.core import interviewer as iv
 from followthru.core import jobflow as jf
+from followthru.core import pacing
 from followthru.core import referral as rf
 from followthru.core.effects import Decision, Effect, SetTimer
 from followthru.core.events import (
@@ -29,6 +30,7 @@ from followthru.core.events import (
     ContactAdded,
     DraftApproved,
     DraftRejected,
+    DraftWritten,
     Event,
     EventKey,
     InterviewCancelled,
@@ -290,6 +292,8 @@ def _queue_rows(t: _Table) -> None:
         (None, S.INTERVIEWED, S.AWAITING_REPLY, S.MOVED_ON, S.UNREACHABLE),
     )
     t.on(_LIVE, K.APPROVED, DraftApproved, h.approve, "the draft may go out at its due time")
+    t.on(_LIVE, K.DRAFT_WRITTEN, DraftWritten, pacing.draft_written,
+         "a draft held back by the per-pass cap reached Drafts: its approval window starts now")  # fmt: skip
     t.on(
         _LIVE,
         K.REJECTED_DRAFT,

@@ -32,7 +32,6 @@ from followthru.core.events import (
     ReferralSuggested,
     TimerFired,
 )
-from followthru.core.invitations import InvitationSeen, invitation_event
 from followthru.core.items import first_status
 from followthru.core.machine import decide, new_contact, replay
 from followthru.core.model import Contact, ContactId, Interview, Outcome, Policy, Step, TryKind
@@ -176,20 +175,6 @@ class Service:
         self.apply(referral_id, ReferralRegistered(at=now, source=source_id), now)
         self.apply(source_id, ReferralSuggested(at=now, referral=referral_id), now)
         return referral_id
-
-    def from_invitation(
-        self, seen: InvitationSeen, key: str, at: datetime, now: datetime
-    ) -> Decision | None:
-        """An interview announced, moved or cancelled by a calendar invitation, as
-        `intake.invitation_event` reads it (None: nothing to apply)."""
-        contact_id = self.find_or_add(seen.email, now)
-        known = self.store.contacts.invitation_sequence(contact_id, seen.uid)
-        event = invitation_event(seen, key, at, known)
-        if event is None:
-            return None
-        with self.store.transaction():
-            self.store.contacts.set_invitation_sequence(contact_id, seen.uid, seen.sequence)
-            return self.apply(contact_id, event, now)
 
     def refresh_store(self, now: datetime) -> None:
         """What the daemon does to the store when it starts or reloads: write the snapshots

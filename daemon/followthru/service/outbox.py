@@ -11,10 +11,14 @@ Invariants:
   unflagged with a notice saying why not; a draft of which no version is left and that did
   not reach Sent was deleted: the item is rejected (the try counts as skipped, never sent).
 - Every state change goes through the service (the core decides; one transaction each).
+- A pass writes at most `approval.max_drafts_per_pass` new drafts, the oldest due first
+  (core/pacing.py); the rest wait for the next passes, and the user is told once per burst. A
+  held draft's approval window starts when it reaches Drafts (a `DraftWritten` event).
 """
 
 from __future__ import annotations
 
+import json
 import logging
 from dataclasses import dataclass
 from datetime import datetime
@@ -25,9 +29,10 @@ from followthru.adapters.store.outbox import OutboxRow
 from followthru.adapters.templates import Renderer
 from followthru.core.drafts import Versions
 from followthru.core.effects import NoticeKind
-from followthru.core.events import Discarded, DraftApproved, DraftRejected, TaskDone
+from followthru.core.events import Discarded, DraftApproved, DraftRejected, DraftWritten, TaskDone
 from followthru.core.items import OPEN, WAITING, ItemEvent, ItemStatus
 from followthru.core.model import Step, StepKind
+from followthru.core.pacing import held_notice, within_cap
 from followthru.core.schedule import expires_at
 from followthru.errors import UserError
 from followthru.service import versions
@@ -37,6 +42,7 @@ from followthru.service.ports import Mailbox
 
 log = logging.getLogger(__name__)
 DRAFT_FLAGS = ("\\Draft", "\\Seen")
+HELD_MARK = "drafts_held"  # JSON: the ids of the items the last pass held back (pacing.py)
 
 
 @dataclass(frozen=True, slots=True)
@@ -91,22 +97,51 @@ class Outbox:
             with self.store.transaction():
                 self.store.outbox.clear_stale(item_id)
         present = await self.drafts(box, folder)
-        count = 0
-        for item in self.store.outbox.items(statuses=WAITING):
-            if item.message_id is None or item.draft_uid is not None:
-                continue
-            found = present.get(item.message_id)
-            uid = (
-                found.uid
-                if found
-                else await box.append(folder, self._raw(item.id), DRAFT_FLAGS, now)
-            )
-            state = await box.status(folder)
-            with self.store.transaction():
-                self.store.outbox.set_draft(item.id, folder, state.uidvalidity, uid, now)
-            log.info("draft_written item=%d folder=%s uid=%s", item.id, folder, uid)
-            count += 1
-        return count
+        missing = [
+            item
+            for item in self.store.outbox.items(statuses=WAITING)  # oldest due first
+            if item.message_id is not None and item.draft_uid is None
+        ]
+        there = [item for item in missing if item.message_id in present]
+        new = [item for item in missing if item.message_id not in present]
+        cap = self.service.config.approval.max_drafts_per_pass
+        write, held = within_cap(new, cap)
+        was_held = self._held()
+        for item in there:  # already in Drafts (a crash after the APPEND): no new draft
+            found = present[item.message_id or ""].uid
+            await self._linked(box, folder, item, found, now, late=item.id in was_held)
+        for item in write:
+            uid = await box.append(folder, self._raw(item.id), DRAFT_FLAGS, now)
+            await self._linked(box, folder, item, uid, now, late=item.id in was_held)
+        self._hold([item.id for item in held], was_held, cap, now)
+        return len(there) + len(write)
+
+    async def _linked(self, box: Mailbox, folder: str, item: OutboxRow, uid: int | None,
+                      now: datetime, *, late: bool = False) -> None:  # fmt: skip
+        """The item's draft is in Drafts; `late`: held back by the cap until now, so its
+        approval window starts now (the core's DraftWritten)."""
+        state = await box.status(folder)
+        with self.store.transaction():
+            self.store.outbox.set_draft(item.id, folder, state.uidvalidity, uid, now)
+            if late:
+                self.service.apply(item.contact_id, DraftWritten(at=now, step=item.step), now)
+        log.info("draft_written item=%d folder=%s uid=%s", item.id, folder, uid)
+
+    def _held(self) -> set[int]:
+        """The items the last pass held back (the mark of a burst that the user was told of)."""
+        return {int(i) for i in json.loads(self.store.marks.get(HELD_MARK) or "[]")}
+
+    def _hold(self, held: list[int], was_held: set[int], cap: int, now: datetime) -> None:
+        """Remember what waits for the next pass; tell the user once per burst."""
+        text = held_notice(len(held), cap, told=bool(was_held))
+        if not held and not was_held:
+            return
+        with self.store.transaction():
+            self.store.marks.set(HELD_MARK, json.dumps(held))
+            if text is not None:
+                self.store.notices.add(NoticeKind.DRAFTS_HELD, text, now)
+        if held:
+            log.warning("drafts_held count=%d cap=%d: they wait for the next pass", len(held), cap)
 
     async def reconcile(self, box: Mailbox, folder: str, sent_folder: str, now: datetime) -> int:
         """Read what the user did with our drafts: edited (their version is adopted), flagged

@@ -6,17 +6,21 @@ Invariants (SPEC invariant 5):
 - Only failures before the message data was handed over are retried (adapters/sending.py).
   After the hand-over, a drop, a stall or a crash makes the item `uncertain`: never re-sent
   on its own; the user decides (`approve` sends again, `reject` drops it).
-- An item still `sending` when the daemon starts was interrupted mid-send: it is `uncertain`.
-- `sending` and what became of the send are checkpointed into the store's main file: a copy of
-  state.db without its -wal never sends a message again.
+- The moment the message data starts to be handed over (after the server's 354, before the
+  first byte of the body) is committed and checkpointed before the body is written. An item
+  still `sending` when the daemon starts (or when a stop cancels the send) that never reached
+  that moment cannot have been delivered: it is approved again and goes out at its time. One
+  that did, or may have, is `uncertain`.
+- `sending`, the hand-over and what became of the send are checkpointed into the store's main
+  file: a copy of state.db without its -wal never sends a message again.
 - Right before sending, the contact is asked again: an item the core no longer holds pending
   (a reply withdrew it) is never sent.
 - A refused login, certificate or secret is about the account, not the item: the item stays
   approved, it is said once (one ERROR line), and no login is tried again while this
   configuration runs (SendProblems lives as long as it; a reload or restart starts afresh):
   repeated failed logins lock accounts.
-- Every email that was not sent (refused, or not sent after its retries) is noted in
-  SendProblems.failed (`run --once` exits 1); an `uncertain` one is not: it may have gone.
+- Every email that was not sent (refused, or not sent after its retries) or whose fate is
+  unknown (`uncertain`) is noted in SendProblems.failed: `run --once` exits 1.
 """
 
 from __future__ import annotations
@@ -51,16 +55,27 @@ NEWEST_IN_SENT = 20
 
 
 def recover_interrupted(service: Service, now: datetime) -> int:
-    """Items left `sending` by a crash: the data may have gone out, so they are uncertain."""
+    """Items left `sending` by a crash: sent again when their data was never handed over,
+    else `uncertain` (it may have gone out). Returns how many became uncertain."""
     interrupted = service.store.outbox.items(statuses={ItemStatus.SENDING})
+    uncertain = 0
     with service.store.transaction():
         for item in interrupted:
-            service.store.outbox.move(item.id, ItemEvent.INTERRUPTED, now,
-                                      error="the daemon stopped during the send: check Sent, then approve or reject")  # fmt: skip
-            log.warning(
-                "uncertain item=%d: interrupted during the send; never re-sent on its own", item.id
-            )
-    return len(interrupted)
+            uncertain += _settle_interrupted(service, item.id, now) is ItemStatus.UNCERTAIN
+    return uncertain
+
+
+def _settle_interrupted(service: Service, item_id: int, now: datetime) -> ItemStatus | None:
+    """A send stopped midway: where it stopped says whether the message may have gone."""
+    outbox = service.store.outbox
+    if outbox.before_data(item_id):
+        log.info("approved item=%d: the send stopped before the message data was handed over; "
+                 "it goes out at its next time", item_id)  # fmt: skip
+        return outbox.move(item_id, ItemEvent.STOPPED_BEFORE_DATA, now,
+                           error="the daemon stopped before the message data was handed over")  # fmt: skip
+    log.warning("uncertain item=%d: interrupted during the send; never re-sent on its own", item_id)
+    return outbox.move(item_id, ItemEvent.INTERRUPTED, now,
+                       error="the daemon stopped during the send: check Sent, then approve or reject")  # fmt: skip
 
 
 @dataclass
@@ -135,12 +150,8 @@ class Sender:
             return 0
         except asyncio.CancelledError:  # Ctrl-C or a stop mid-send: it may have gone out
             with self.store.transaction():
-                self.store.outbox.move(item.id, ItemEvent.INTERRUPTED, now,
-                                       error="interrupted during the send: check Sent, then approve or reject")  # fmt: skip
+                _settle_interrupted(self.service, item.id, now)
             self.store.checkpoint()
-            log.warning(
-                "uncertain item=%d: interrupted during the send; never re-sent on its own", item.id
-            )
             raise
         self._record(item, report, now)
         self.store.checkpoint()  # what became of it, in the main file (a lost -wal)
@@ -181,12 +192,20 @@ class Sender:
 
     async def _deliver(self, raw: bytes, item: OutboxRow) -> SendReport:
         sender = self.service.config.identity.email
-        return await self.transport.send(raw, sender, [*item.to, *item.cc])
+        return await self.transport.send(
+            raw, sender, [*item.to, *item.cc], handing_over=lambda: self._handing_over(item.id)
+        )
+
+    def _handing_over(self, item_id: int) -> None:
+        """Right before the body goes: from this commit on, a crash leaves it `uncertain`
+        (in the main file too: a lost -wal must not make it look unsent)."""
+        with self.store.transaction():
+            self.store.outbox.handing_over(item_id)
+        self.store.checkpoint()
 
     def _record(self, item: OutboxRow, report: SendReport, now: datetime) -> None:
         moves = self.store.outbox.move
-        if report.outcome in (SendOutcome.NOT_SENT_RETRYABLE, SendOutcome.NOT_SENT_PERMANENT):
-            # (`uncertain` is not a failure of the pass: it may have gone; the user decides.)
+        if report.outcome is not SendOutcome.DELIVERED:  # `uncertain` too: the user must look
             self.problems.failed.append(f"item {item.id} {report.outcome}: {report.reason}")
         with self.store.transaction():
             if report.outcome is SendOutcome.DELIVERED:

@@ -47,6 +47,7 @@ from followthru.core.reading.triage import (
 )
 from followthru.errors import MessageRejected, UserError
 from followthru.service.contacts import Service
+from followthru.service.invitations import from_invitation
 from followthru.service.jobs import JobMail
 from followthru.service.ports import Mailbox
 
@@ -283,8 +284,12 @@ class Sync:
                     "interview` if it is one).")  # fmt: skip
             self.store.notices.add(NoticeKind.CROWDED_INVITATION, text, now)
         count = 0
+        senders = HeaderView(message.header).from_
+        sender = senders[0].addr if senders else ""
+        from_user = message.folder == self.sent and sender in self.own
         for seen in found:
-            decision = self.service.from_invitation(seen, message.key, message.at, now)
+            decision = from_invitation(self.service, seen, message.key, message.at, now,
+                                       sender=sender, from_user=from_user)  # fmt: skip
             count += decision is not None and not decision.ignored
         if found:
             self._index = self.index()

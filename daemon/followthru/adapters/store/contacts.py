@@ -144,6 +144,15 @@ class ContactTable:
         data.setdefault("invitations", {})[uid] = sequence
         self._set_data(contact_id, data)
 
+    def invitation_organizer(self, contact_id: ContactId) -> str:
+        """The ORGANIZER of the invitation that first registered the contact's interview."""
+        return str(self._data(contact_id).get("organizer", ""))
+
+    def set_invitation_organizer(self, contact_id: ContactId, organizer: str) -> None:
+        data = self._data(contact_id)
+        data["organizer"] = organizer
+        self._set_data(contact_id, data)
+
     def _data(self, contact_id: ContactId) -> dict[str, Any]:
         row = self._conn.execute(
             "SELECT data FROM contacts WHERE id = ?", (int(contact_id),)

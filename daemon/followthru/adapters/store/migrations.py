@@ -158,11 +158,18 @@ ALTER TABLE outbox ADD COLUMN filed INTEGER NOT NULL DEFAULT 0
 UPDATE outbox SET filed = 1 WHERE status = 'sent'
 """
 
+# outbox.before_data: 1 while a `sending` item's message data has certainly not been handed over
+# (set with `sending`, cleared, and committed, right before the body is written): a crash then
+# sends it again. 0 (every older row, and the default) means it may have gone: `uncertain`.
+V4 = """
+ALTER TABLE outbox ADD COLUMN before_data INTEGER NOT NULL DEFAULT 0
+"""
+
 # applications: the job-search processes read from ATS and recruiter mail (SPEC "Reading
 # job-search mail"), one per company and role; status is the latest event read for it.
 # job_messages: the job mail read for each application, so that later mail in its thread (or
 # the user's answer in Sent) ties to it.
-V4 = """
+V5 = """
 CREATE TABLE applications (
     id          INTEGER PRIMARY KEY,
     company     TEXT NOT NULL,
@@ -184,4 +191,4 @@ CREATE TABLE job_messages (
 )
 """
 
-MIGRATIONS: tuple[str, ...] = (V1, V2, V3, V4)
+MIGRATIONS: tuple[str, ...] = (V1, V2, V3, V4, V5)

@@ -8,6 +8,8 @@ Invariants:
   headers of a message that was read. The rendered bytes and the Message-ID are stored before
   any draft exists, and are what is sent (SPEC invariant 5).
 - Times are stored as ISO 8601 in UTC, so that text order is time order.
+- A `sending` item is "before the data" (`before_data`) from the move into `sending` until
+  `handing_over` clears it; anything else, old rows included, counts as maybe handed over.
 """
 
 from __future__ import annotations
@@ -97,12 +99,25 @@ class OutboxTable:
         cur = self._conn.execute(
             "UPDATE outbox SET status = ?, last_error = COALESCE(?, last_error), updated_at = ?,"
             " sent_at = CASE WHEN ? THEN ? ELSE sent_at END,"
-            " filed = CASE WHEN ? THEN 1 ELSE filed END,"
+            " filed = CASE WHEN ? THEN 1 ELSE filed END, before_data = ?,"
             " attempts = attempts + ? WHERE id = ? AND status = ?",
             (to.value, error, utc(now), to is ItemStatus.SENT, utc(now),
-             event is ItemEvent.SEEN_IN_SENT, int(to is ItemStatus.SENDING), item_id, was.value),
+             event is ItemEvent.SEEN_IN_SENT, int(to is ItemStatus.SENDING),
+             int(to is ItemStatus.SENDING), item_id, was.value),
         )  # fmt: skip
         return to if cur.rowcount == 1 else None
+
+    def handing_over(self, item_id: int) -> None:
+        """The item's message data is about to be handed over: from now on it may have gone."""
+        self._conn.execute("UPDATE outbox SET before_data = 0 WHERE id = ?", (item_id,))
+
+    def before_data(self, item_id: int) -> bool:
+        """Whether the `sending` item's data has certainly not been handed over yet."""
+        row = self._conn.execute(
+            "SELECT before_data FROM outbox WHERE id = ? AND status = ?",
+            (item_id, ItemStatus.SENDING.value),
+        ).fetchone()
+        return bool(row and row[0])
 
     def move_step(self, contact_id: ContactId, step: Step, event: ItemEvent,
                   now: datetime) -> list[int]:  # fmt: skip
