@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime, time, tzinfo
 
-URGENT_KINDS = frozenset({"uncertain", "approval_refused"})
+URGENT_KINDS = frozenset({"uncertain", "approval_refused", "bounce"})
 """Notices the user must see at once, as a short note of their own (`notify.urgent`)."""
 MARKER = "X-Followthru-Note"
 """The header on followthru's own digests and notes: never read as mail from anyone."""

@@ -65,6 +65,9 @@ class NoticeKind(StrEnum):
     RECIPIENT_CHANGED = "recipient_changed"
     REFERRAL_DETECTED = "referral_detected"
     CROWDED_INVITATION = "crowded_invitation"
+    BOUNCE = "bounce"
+    AWAY = "away"
+    INTERVIEW_FROM_INVITATION = "interview_from_invitation"
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -22,7 +22,7 @@ from followthru.adapters.store.outbox import NewItem
 from followthru.config import Config
 from followthru.core import effects as fx
 from followthru.core.correlate import company_domain
-from followthru.core.effects import Decision
+from followthru.core.effects import Decision, NoticeKind
 from followthru.core.events import (
     ContactAdded,
     Event,
@@ -187,9 +187,19 @@ class Service:
         event = invitation_event(seen, key, at, known)
         if event is None:
             return None
+        new = event.interview if isinstance(event, InterviewRegistered) else None
+        if new is not None and self.replay(contact_id).interview is not None:
+            new = None  # a move: the user was told when it was created
         with self.store.transaction():
             self.store.contacts.set_invitation_sequence(contact_id, seen.uid, seen.sequence)
-            return self.apply(contact_id, event, now)
+            decision = self.apply(contact_id, event, now)
+            if new is not None and not decision.ignored:
+                when = new.start.astimezone(self.policy.timezone)
+                text = (f"An interview with {seen.email} on {when:%a %d %b, %H:%M} was created "
+                        "from a calendar invitation; its thank-you is drafted.")  # fmt: skip
+                self.store.notices.add(NoticeKind.INTERVIEW_FROM_INVITATION, text, now,
+                                       contact_id=contact_id)  # fmt: skip
+            return decision
 
     def refresh_store(self, now: datetime) -> None:
         """What the daemon does to the store when it starts or reloads: write the snapshots

@@ -84,7 +84,8 @@ class Notifier:
         """The digest as of `now`, and the ids of the notices it shows."""
         emails = self.store.contacts.emails()
         waiting = tuple(self._waiting(item, now) for item in self.store.outbox.items(statuses=OPEN))
-        notices = self.store.notices.listed()
+        listed = self.store.notices.listed()
+        notices = [n for n in listed if not n.delivered]  # a note told it already: once only
         shown = notices[:HAPPENED_LINES]  # the newest; `followthru notices` lists them all
         happened = tuple(Line(self._when(n.at), n.text, emails.get(n.contact_id, "") if n.contact_id else "")
                          for n in reversed(shown))  # fmt: skip
@@ -102,7 +103,7 @@ class Notifier:
             if len(coming) >= COMING_LINES:
                 break
         day = now.astimezone(self.zone).date()
-        return Digest(day, waiting, happened, tuple(coming)), [n.id for n in notices]
+        return Digest(day, waiting, happened, tuple(coming)), [n.id for n in listed]
 
     def _waiting(self, item: OutboxRow, now: datetime) -> Line:
         who = ", ".join(item.to)
