@@ -27,6 +27,7 @@ from followthru.core.events import (
     AutoReplyReceived,
     BounceReceived,
     ContactAdded,
+    DebriefAnswered,
     Discarded,
     DraftApproved,
     DraftRejected,
@@ -234,6 +235,12 @@ def sample_events(contact: Contact, at: datetime) -> list[Event]:
         *(DraftApproved(at=at, step=step) for step in pending),
         *(DraftRejected(at=at, step=step, why=Discarded.DELETED) for step in pending),
         *(TaskDone(at=at, step=step) for step in pending),
+        DebriefAnswered(
+            at=at,
+            message_id=mid(),
+            notes=("ships often", "concern: Go"),
+            reply_by=(at + 4 * DAY).date(),
+        ),
     ]
 
 

@@ -68,6 +68,7 @@ class NoticeKind(StrEnum):
     BOUNCE = "bounce"
     AWAY = "away"
     INTERVIEW_FROM_INVITATION = "interview_from_invitation"
+    DEBRIEF_UNREADABLE = "debrief_unreadable"
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -55,6 +55,17 @@ class InterviewRegistered:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class DebriefAnswered:
+    """The user's debrief of this contact's interview: their notes (values, `concern:` lines)
+    and the date they were given, if any (it becomes the interview's reply-by date)."""
+
+    at: datetime
+    notes: tuple[str, ...] = ()
+    reply_by: date | None = None
+    message_id: str | None = None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class InterviewHeld:
     """The interview's end time passed."""
 
@@ -209,6 +220,7 @@ Event = (
     | DraftApproved
     | DraftRejected
     | TaskDone
+    | DebriefAnswered
 )
 
 
@@ -236,6 +248,7 @@ class EventKey(StrEnum):
     APPROVED = "approved"
     REJECTED_DRAFT = "rejected_draft"
     TASK_DONE = "task_done"
+    DEBRIEF_ANSWERED = "debrief_answered"
 
 
 _KEYS: dict[type[Event], EventKey] = {
@@ -252,6 +265,7 @@ _KEYS: dict[type[Event], EventKey] = {
     DraftApproved: EventKey.APPROVED,
     DraftRejected: EventKey.REJECTED_DRAFT,
     TaskDone: EventKey.TASK_DONE,
+    DebriefAnswered: EventKey.DEBRIEF_ANSWERED,
 }
 
 
@@ -283,6 +297,7 @@ EVENT_NAMES: dict[str, str] = {
     DraftApproved.__name__: "approved",
     DraftRejected.__name__: "rejected_draft",
     TaskDone.__name__: "task_done",
+    DebriefAnswered.__name__: "debrief_answered",
 }
 """An event's public name (SPEC "Events"; `show --json` prints it), by its type tag."""
 

@@ -20,6 +20,7 @@ from datetime import datetime, timedelta
 
 from followthru.adapters.store.outbox import NewItem
 from followthru.config import Config
+from followthru.core import debrief
 from followthru.core import effects as fx
 from followthru.core.correlate import company_domain
 from followthru.core.effects import Decision, NoticeKind
@@ -33,15 +34,25 @@ from followthru.core.events import (
     TimerFired,
 )
 from followthru.core.invitations import InvitationSeen, invitation_event
-from followthru.core.items import first_status
+from followthru.core.items import ItemStatus, first_status
 from followthru.core.machine import decide, new_contact, replay
-from followthru.core.model import Contact, ContactId, Interview, Outcome, Policy, Step, TryKind
+from followthru.core.model import (
+    Contact,
+    ContactId,
+    Interview,
+    Outcome,
+    Policy,
+    Step,
+    StepKind,
+    TryKind,
+)
 from followthru.core.plan import PlannedStep, PlanStuck, steps
 from followthru.core.schedule import next_wakeup
 from followthru.errors import FollowthruError, UserError
 from followthru.service.ports import Records
 
 log = logging.getLogger(__name__)
+DEBRIEF_MARK = "debrief:"  # + the interview's panel key -> the debrief item's id
 MAX_TIMER_ROUNDS = 100  # per contact and pass: a safety net against a timer that keeps firing
 
 
@@ -135,6 +146,8 @@ class Service:
                 self.store.contacts.save_snapshot(contact_id, decision.contact)
             else:
                 self._carry_out(contact_id, decision, now)
+                if (ended := debrief.ended(before, decision.contact)) is not None:
+                    self._ask_debrief(contact_id, ended, now)
         _log_transition(contact_id, event, before, decision)
         return decision
 
@@ -294,6 +307,19 @@ class Service:
             else:
                 timer_at = effect.at
         self.store.contacts.save(contact_id, decision.contact, timer_at, now)
+
+    def _ask_debrief(self, contact_id: ContactId, interview: Interview, now: datetime) -> None:
+        """The debrief note for an interview that ended: one per interview time and company
+        (a panel's interviewers share it), kept in the marks so that it is asked once."""
+        key = DEBRIEF_MARK + debrief.panel_key(interview)
+        if self.store.marks.get(key) is not None:
+            return
+        me = self.config.identity.email
+        new = NewItem(Step.DEBRIEF, StepKind.TASK, ItemStatus.PENDING, interview.end, [me], [])
+        item = self.store.outbox.add(contact_id, new, now)
+        self.store.marks.set(key, str(item))
+        log.info("queued item=%d contact=%s step=debrief due=%s", item, contact_id,
+                 interview.end.isoformat())  # fmt: skip
 
     def _queue(self, contact_id: ContactId, effect: fx.QueueStep, now: datetime) -> None:
         to = [self.store.contacts.email_of(effect.to)]
