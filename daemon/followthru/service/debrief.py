@@ -65,14 +65,20 @@ class Debriefs:
         self, box: Mailbox, item: OutboxRow, where: Answered, now: datetime
     ) -> None:
         text = await self._text(box, where)
+        stale: list[OutboxRow] = []
         with self.store.transaction():
             if text is None:
                 self._tell(item, "your debrief was sent, but it is no longer where it was found "
                            "in Sent: nothing was read from it", now)  # fmt: skip
             else:
                 local = where.at.astimezone(self.service.config.identity.timezone).date()
-                self.apply(item, debrief.read_answer(text, local), where, now)
+                stale = self.apply(item, debrief.read_answer(text, local), where, now)
             self.store.marks.set(READ_MARK + str(item.id), now.isoformat())
+        for old in stale:  # after the commit: the drafts rendered again replace these now
+            if old.draft_folder is not None and old.draft_uid is not None:
+                await box.remove_own(old.draft_folder, [old.draft_uid])
+                with self.store.transaction():
+                    self.store.outbox.clear_stale(old.id)
 
     async def _text(self, box: Mailbox, where: Answered) -> str | None:
         state = await box.select(where.folder)
@@ -89,11 +95,12 @@ class Debriefs:
 
     def apply(
         self, item: OutboxRow, answer: debrief.Answer, where: Answered, now: datetime
-    ) -> None:
-        """Carry out one answer (inside the caller's transaction)."""
+    ) -> list[OutboxRow]:
+        """Carry out one answer (inside the caller's transaction); returns the items whose
+        draft was rendered again (their old draft is to be removed from Drafts)."""
         interview = self.service.replay(item.contact_id).interview
         if interview is None:
-            return
+            return []
         members = self._panel(interview)
         for met in answer.people:
             row = self.store.contacts.find(met.email)
@@ -106,13 +113,13 @@ class Debriefs:
                                 message_id=f"{where.key}#debrief")  # fmt: skip
         for member in members:
             self.service.apply(member, event, now)
-        for thanks in fresh:
-            self._render_again(thanks, now)
+        again = [thanks for thanks in fresh if self._render_again(thanks, now)]
         if answer.problems:
             self._tell(item, "Some of your debrief could not be read: " + "; ".join(answer.problems)
                        + ". Add it with `followthru add interview` if needed.", now)  # fmt: skip
         log.info("debrief_read item=%d people=%d notes=%d reply_by=%s problems=%d", item.id,
                  len(answer.people), len(answer.notes()), answer.reply_by, len(answer.problems))  # fmt: skip
+        return again
 
     def _panel(self, interview: Interview) -> list[ContactId]:
         key = debrief.panel_key(interview)
@@ -142,17 +149,18 @@ class Debriefs:
             return item if _body(again.raw) == _body(stored) else None
         return None
 
-    def _render_again(self, item: OutboxRow, now: datetime) -> None:
+    def _render_again(self, item: OutboxRow, now: datetime) -> bool:
         try:
             draft = build_draft(self.service, self.renderer, item, now, item.message_id)
         except DraftError as exc:
             log.error("draft_failed item=%d step=%s: %s", item.id, item.step, exc)
-            return
+            return False
         self.store.outbox.set_rendered(item.id, draft.subject, draft.message_id, draft.raw,
                                        draft.digest, now)  # fmt: skip
         if item.draft_uid is not None:
             self.store.outbox.replace_draft(item.id, now)
         log.info("draft_rendered_again item=%d step=%s: the debrief's notes", item.id, item.step)
+        return True
 
     def _tell(self, item: OutboxRow, text: str, now: datetime) -> None:
         self.store.notices.add(NoticeKind.DEBRIEF_UNREADABLE, text, now,
