@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from email import message_from_bytes, policy
 from email.message import EmailMessage
@@ -22,6 +23,7 @@ from tests.e2e.test_watch import event_count, mail
 from tests.e2e.watchkit import bounce
 from tests.rig import ImapAccount
 from tests.rig.dovecot import DovecotAccount
+from tests.rig.hooks import PushSink
 from tests.rig.smtpd import SmtpServer
 
 TOLD = {"moved_on", "unreachable", "expired", "uncertain", "approval_refused", "bounce", "away",
@@ -36,9 +38,16 @@ def imap_server(dovecot_imap: DovecotAccount) -> ImapAccount:
 
 
 @pytest.fixture
-def told_config(config: Path, smtpd: SmtpServer, tmp_path: Path) -> Path:
+def sink() -> Iterator[PushSink]:
+    with PushSink() as started:
+        yield started
+
+
+@pytest.fixture
+def told_config(config: Path, smtpd: SmtpServer, sink: PushSink, tmp_path: Path) -> Path:
     """One try only (the scenario reaches `moved_on` in a week), the digest at 08:00 on
-    weekdays, SMTP on the test server, a thank-you letter without placeholders."""
+    weekdays, pushed to a loopback sink, SMTP on the test server, a thank-you letter without
+    placeholders."""
     (tmp_path / "credentials" / "smtp").write_text(smtpd.password)
     (tmp_path / "letters").mkdir()
     (tmp_path / "letters" / "thank_you.txt.j2").write_text(PLAIN_THANKS)
@@ -47,7 +56,8 @@ def told_config(config: Path, smtpd: SmtpServer, tmp_path: Path) -> Path:
                                    "username": smtpd.username, "credential": "smtp"}  # fmt: skip
     data["templates_dir"] = str(tmp_path / "letters")
     data["cadence"] = {"tries": ["email"]}
-    data["notify"] = {"digest_at": "08:00", "digest_days": "mon-fri", "urgent": True}
+    data["notify"] = {"digest_at": "08:00", "digest_days": "mon-fri", "urgent": True,
+                      "push": [sink.url]}  # fmt: skip
     config.write_text(json.dumps(data))
     return config
 
@@ -89,10 +99,34 @@ def keep_digests(server: ImapAccount) -> None:
             client.add_flags(digests, [b"\\Flagged"])
 
 
+def seed_monday(box: ImapAccount) -> None:
+    """Monday afternoon's mail: Bob thanked from the client, Hank introduces Frank, Dave's
+    address bounces, Erin is away, Fred has left."""
+    sent, inbox = box.special_use["\\Sent"], "INBOX"
+    at = "2026-03-02T15:40:00+00:00"
+    box.append(sent, mail("Jane Doe <jane@example.org>", "bob@bobcorp.example", "Thank you",
+                          "Thanks for today.", at=at, message_id="<thanks-bob@example.org>"),
+               flags=["\\Seen"])  # fmt: skip
+    box.append(inbox, mail("Hank <hank@hankcorp.example>", "jane@example.org", "Frank",
+                           "Hi Jane,\n\nLet me introduce you to Frank, who leads the team.\n\nHank",
+                           at=at, message_id="<intro@hankcorp.example>",
+                           cc="Frank <frank@frankcorp.example>"))  # fmt: skip
+    when = datetime(2026, 3, 2, 15, 45, tzinfo=UTC)
+    box.append(inbox, bounce("dave@davecorp.example", "<x@example.org>", at=when,
+                             message_id="<dsn-dave@mail.example.org>"))  # fmt: skip
+    box.append(inbox, mail("erin@erincorp.example", "jane@example.org", "Out of office",
+                           "I am out of the office until 16 March 2026.", at=at,
+                           message_id="<ooo-erin@erincorp.example>"))  # fmt: skip
+    box.append(inbox, mail("fred@fredcorp.example", "jane@example.org", "Automatic reply",
+                           "Fred is no longer with the company.", at=at,
+                           message_id="<gone-fred@fredcorp.example>"))  # fmt: skip
+
+
 async def test_each_kind_of_notice_reaches_the_inbox_exactly_once(
     imap_server: ImapAccount,
     told_config: Path,
     smtpd: SmtpServer,
+    sink: PushSink,
     capsys: pytest.CaptureFixture[str],
 ) -> None:
     config, box = told_config, imap_server
@@ -117,28 +151,15 @@ async def test_each_kind_of_notice_reaches_the_inbox_exactly_once(
     smtpd.script.drop_after_data()
     await run("2026-03-02T15:31:00+00:00")  # carol's thank-you: uncertain, a note at once
     assert [kind for _, kind, _ in ours(box)] == ["urgent"]
+    assert [p["message"] for p in sink.received] == [
+        "a send is uncertain (carol@carolcorp.example, thank_you)"]  # fmt: skip
 
-    sent, inbox = box.special_use["\\Sent"], "INBOX"
-    at = "2026-03-02T15:40:00+00:00"
-    box.append(sent, mail("Jane Doe <jane@example.org>", "bob@bobcorp.example", "Thank you",
-                          "Thanks for today.", at=at, message_id="<thanks-bob@example.org>"),
-               flags=["\\Seen"])  # fmt: skip
-    box.append(inbox, mail("Hank <hank@hankcorp.example>", "jane@example.org", "Frank",
-                           "Hi Jane,\n\nLet me introduce you to Frank, who leads the team.\n\nHank",
-                           at=at, message_id="<intro@hankcorp.example>",
-                           cc="Frank <frank@frankcorp.example>"))  # fmt: skip
-    when = datetime(2026, 3, 2, 15, 45, tzinfo=UTC)
-    box.append(inbox, bounce("dave@davecorp.example", "<x@example.org>", at=when,
-                             message_id="<dsn-dave@mail.example.org>"))  # fmt: skip
-    box.append(inbox, mail("erin@erincorp.example", "jane@example.org", "Out of office",
-                           "I am out of the office until 16 March 2026.", at=at,
-                           message_id="<ooo-erin@erincorp.example>"))  # fmt: skip
-    box.append(inbox, mail("fred@fredcorp.example", "jane@example.org", "Automatic reply",
-                           "Fred is no longer with the company.", at=at,
-                           message_id="<gone-fred@fredcorp.example>"))  # fmt: skip
+    seed_monday(box)
     await run("2026-03-02T16:00:00+00:00")  # a referral, a bounce (urgent), away, unreachable
 
-    rows = json.loads(await cli(config, capsys, "queue", "--json", "--now", at))
+    rows = json.loads(
+        await cli(config, capsys, "queue", "--json", "--now", "2026-03-02T16:00:00+00:00")
+    )
     [intro] = [r for r in rows if r["step"] == "referral_intro"]
     with box.session() as client:  # the user flags the intro, its [[ADD: ...]] still in it
         client.select_folder(box.special_use["\\Drafts"])
@@ -160,6 +181,12 @@ async def test_each_kind_of_notice_reaches_the_inbox_exactly_once(
         where = [kind for kind, body in delivered if text in body]
         expected = "urgent" if notice["kind"] in URGENT_KINDS else "digest"
         assert where == [expected], (notice, where)
+
+    pushed = [p["message"] for p in sink.received]  # one per note and digest, no text of theirs
+    assert len(pushed) == len(ours(box))
+    assert sum("uncertain" in p for p in pushed) == 1
+    assert not [p for p in pushed for n in told if n["text"][:40] in p]
+    assert all(p.startswith("your digest is in your inbox") for p in pushed[3:])
 
     before, mine = event_count(config), len(ours(box))
     await run("2026-03-13T09:00:00+00:00")  # once more: nothing read back, nothing new

@@ -9,6 +9,10 @@ Invariants (SPEC "Notices and the digest"):
 - At most one digest a day (the day is kept in the store: a restart does not write a second),
   on `digest_days` after `digest_at`, only when something waits or happened; the notices it
   shows are marked read; the previous digest is removed unless the user flagged it.
+- A notice told at once as a note is not told again in the digest.
+- With `notify.push`, each note and each digest is also pushed (adapters/push.py): a title and
+  one line (what happened, to whom, which step; the digest's counts), never a notice's text or
+  a letter; best effort, never in the way.
 """
 
 from __future__ import annotations
@@ -17,6 +21,8 @@ import logging
 from datetime import date, datetime
 
 from followthru.adapters.compose import compose_note, make_message_id
+from followthru.adapters.push import ApprisePush
+from followthru.adapters.store.notices import Notice
 from followthru.adapters.store.outbox import OutboxRow
 from followthru.adapters.templates import Person, Renderer
 from followthru.core.digest import URGENT_KINDS, Digest, Line, digest_due
@@ -24,21 +30,28 @@ from followthru.core.items import OPEN, ItemStatus
 from followthru.core.model import StepKind
 from followthru.core.schedule import expires_at, release_at
 from followthru.service.contacts import Service
-from followthru.service.ports import Mailbox
+from followthru.service.ports import Mailbox, Push
 
 log = logging.getLogger(__name__)
 COMING_DAYS, COMING_LINES, HAPPENED_LINES = 7, 30, 50
+HEADLINES = {
+    "uncertain": "a send is uncertain",
+    "approval_refused": "an approval was refused",
+    "bounce": "a message bounced",
+}
+"""What a push says of an urgent notice (other kinds: their name)."""
 
 
 class Notifier:
     """The INBOX as the place where the user is told."""
 
-    def __init__(self, service: Service, renderer: Renderer) -> None:
+    def __init__(self, service: Service, renderer: Renderer, push: Push | None = None) -> None:
         self.service = service
         self.store = service.store
         self.renderer = renderer
         self.notify = service.config.notify
         self.zone = service.config.identity.timezone
+        self.push = push or (ApprisePush(self.notify.push) if self.notify.push else None)
 
     async def deliver(self, box: Mailbox, inbox: str, now: datetime) -> int:
         """Urgent notes at once, and the digest when it is due; how many were APPENDed."""
@@ -57,6 +70,8 @@ class Notifier:
             with self.store.transaction():
                 self.store.notices.mark_delivered([notice.id], now)
             log.info("note_appended notice=%d kind=%s", notice.id, notice.kind)
+            if self.push is not None:
+                await self.push.push("followthru", self._headline(notice))
         return len(notices)
 
     async def _digest(self, box: Mailbox, inbox: str, now: datetime) -> int:
@@ -78,6 +93,10 @@ class Notifier:
             await self._remove_unless_flagged(box, inbox, int(previous))
         log.info("digest_appended uid=%s waiting=%d happened=%d", uid, len(digest.waiting),
                  len(digest.happened))  # fmt: skip
+        if self.push is not None:
+            line = (f"your digest is in your inbox: {len(digest.waiting)} waiting for you, "
+                    f"{len(digest.happened)} new")  # fmt: skip
+            await self.push.push("followthru", line)
         return 1
 
     def build(self, now: datetime) -> tuple[Digest, list[int]]:
@@ -120,6 +139,16 @@ class Notifier:
         if item.kind is StepKind.TASK:
             return Line(f"to do from {self._when(item.due_at)}{until}", what, who)
         return Line(f"waits for your approval{until}", what, who)
+
+    def _headline(self, notice: Notice) -> str:
+        """What a push says of a notice: what happened, to whom, which step; never its text
+        (which may quote a server's answer) and never a letter."""
+        what = HEADLINES.get(notice.kind, notice.kind.replace("_", " "))
+        contact = self.service.snapshot(notice.contact_id) if notice.contact_id else None
+        item = self.store.outbox.item(notice.item_id) if notice.item_id else None
+        about = [x for x in (contact.name or contact.email if contact else "",
+                             item.step.value if item else "") if x]  # fmt: skip
+        return f"{what} ({', '.join(about)})" if about else what
 
     def _when(self, moment: datetime) -> str:
         local = moment.astimezone(self.zone)

@@ -64,6 +64,12 @@ class Mailbox(Protocol):
     async def flags(self, uids: Sequence[int]) -> dict[int, frozenset[str]]: ...
 
 
+class Push(Protocol):
+    """Best-effort push notifications (adapters/push.py): a title and one line; never raises."""
+
+    async def push(self, title: str, line: str) -> bool: ...
+
+
 class Transport(Protocol):
     """SMTP for one account: one stored message, sent at most once (adapters/smtp)."""
 
