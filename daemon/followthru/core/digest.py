@@ -32,6 +32,12 @@ class Digest:
     waiting: tuple[Line, ...]
     happened: tuple[Line, ...]
     coming: tuple[Line, ...]
+    waiting_count: int = 0  # every item that waits (`waiting` shows the first of them)
+
+    @property
+    def waiting_total(self) -> int:
+        """How many items wait, shown or not."""
+        return max(self.waiting_count, len(self.waiting))
 
     @property
     def empty(self) -> bool:

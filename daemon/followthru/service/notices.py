@@ -18,7 +18,7 @@ Invariants (SPEC "Notices and the digest"):
 from __future__ import annotations
 
 import logging
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 from followthru.adapters.compose import compose_note, make_message_id
 from followthru.adapters.push import ApprisePush
@@ -27,13 +27,14 @@ from followthru.adapters.store.outbox import OutboxRow
 from followthru.adapters.templates import Person, Renderer
 from followthru.core.digest import URGENT_KINDS, Digest, Line, digest_due
 from followthru.core.items import OPEN, ItemStatus
-from followthru.core.model import StepKind
-from followthru.core.schedule import expires_at, release_at
+from followthru.core.model import ContactId, StepKind
+from followthru.core.schedule import expires_at, next_due, release_at
 from followthru.service.contacts import Service
 from followthru.service.ports import Mailbox, Push
 
 log = logging.getLogger(__name__)
-COMING_DAYS, COMING_LINES, HAPPENED_LINES = 7, 30, 50
+COMING_DAYS, COMING_LINES, HAPPENED_LINES, WAITING_LINES = 7, 30, 50, 50
+COMING_SCAN = 300  # contacts' timers read for "coming" at most (an expiry may come first)
 HEADLINES = {
     "uncertain": "a send is uncertain",
     "approval_refused": "an approval was refused",
@@ -102,34 +103,55 @@ class Notifier:
     def build(self, now: datetime) -> tuple[Digest, list[int]]:
         """The digest as of `now`, and the ids of the notices it shows."""
         emails = self.store.contacts.emails()
-        waiting = tuple(self._waiting(item, now) for item in self.store.outbox.items(statuses=OPEN))
-        listed = self.store.notices.listed()
-        notices = [n for n in listed if not n.delivered]  # a note told it already: once only
-        shown = notices[:HAPPENED_LINES]  # the newest; `followthru notices` lists them all
+        waiting, waiting_count = self._waiting_lines(now)
+        # The newest notices not told as a note already (once only); `followthru notices`
+        # lists them all. Every unread one is marked read once the digest is written.
+        shown, untold, unread = self.store.notices.for_digest(HAPPENED_LINES)
         happened = tuple(Line(self._when(n.at), n.text, emails.get(n.contact_id, "") if n.contact_id else "")
                          for n in reversed(shown))  # fmt: skip
-        if len(notices) > len(shown):
-            more = f"and {len(notices) - len(shown)} older ones: see `followthru notices`"
+        if untold > len(shown):
+            more = f"and {untold - len(shown)} older ones: see `followthru notices`"
             happened = (Line("", more, ""), *happened)
-        coming = []
-        for entry in self.service.steps(now, COMING_DAYS):
-            what = (
-                entry.step.value.replace("_", " ")
-                if entry.step
-                else f"becomes {str(entry.becomes).replace('_', ' ')}"
-            )
-            coming.append(Line(self._when(entry.due_at), what, emails.get(entry.contact, "")))
-            if len(coming) >= COMING_LINES:
-                break
+        coming = self._coming(now, emails)
         day = now.astimezone(self.zone).date()
-        return Digest(day, waiting, happened, tuple(coming)), [n.id for n in listed]
+        return Digest(day, waiting, happened, coming, waiting_count), unread
+
+    def _coming(self, now: datetime, emails: dict[ContactId, str]) -> tuple[Line, ...]:
+        """The next step of each contact whose timer falls in the next COMING_DAYS, soonest
+        first (`followthru plan` simulates further; a digest names what comes next). Read
+        from the stored timers, so that a store of 10,000 contacts is not loaded for it."""
+        until = now + timedelta(days=COMING_DAYS)
+        lines: list[tuple[datetime, Line]] = []
+        for contact_id in self.store.contacts.due_timers(until)[:COMING_SCAN]:
+            contact = self.service.snapshot(contact_id)
+            due = next_due(contact, self.service.policy) if contact is not None else None
+            if due is None or not now <= due.at <= until:
+                continue
+            what = due.step.value.replace("_", " ") if due.step else due.why
+            lines.append((due.at, Line(self._when(due.at), what, emails.get(contact_id, ""))))
+            if len(lines) >= COMING_LINES:
+                break
+        return tuple(line for _, line in sorted(lines, key=lambda pair: pair[0]))
+
+    def _waiting_lines(self, now: datetime) -> tuple[tuple[Line, ...], int]:
+        """Uncertain sends (they need the user), then the first WAITING_LINES others by due
+        time, and how many wait in all (`followthru queue` lists every one)."""
+        uncertain = self.store.outbox.items(statuses=(ItemStatus.UNCERTAIN,))
+        others = self.store.outbox.items(
+            statuses=OPEN - {ItemStatus.UNCERTAIN}, limit=WAITING_LINES
+        )
+        total = self.store.outbox.count(OPEN)
+        lines = [self._waiting(item, now) for item in (*uncertain, *others)]
+        if total > len(lines):
+            lines.append(Line("", f"and {total - len(lines)} more: see `followthru queue`", ""))
+        return tuple(lines), total
 
     def _waiting(self, item: OutboxRow, now: datetime) -> Line:
         who = ", ".join(item.to)
         what = f"{item.step.value.replace('_', ' ')}{' (a task)' if item.kind is StepKind.TASK else ''}"
         if item.status is ItemStatus.UNCERTAIN:
             return Line("may have gone out: check Sent, then approve or reject", what, who)
-        contact = self.service.replay(item.contact_id)
+        contact = self.service.snapshot(item.contact_id) or self.service.replay(item.contact_id)
         if item.status is ItemStatus.APPROVED:
             at = release_at(item.step, item.due_at, contact, self.service.policy, now)
             return Line(f"goes out {self._when(at)}" if at else "held back", what, who)

@@ -48,6 +48,19 @@ class NoticeTable:
         rows = self._conn.execute(sql + " ORDER BY at DESC, id DESC")
         return [_notice(r) for r in rows]
 
+    def for_digest(self, limit: int) -> tuple[list[Notice], int, list[int]]:
+        """The newest `limit` unread notices not told as a note of their own, how many such
+        there are in all, and the ids of every unread notice (the digest marks them read)."""
+        cols = "id, at, kind, contact_id, item_id, text, read_at, delivered_at"
+        untold = "read_at IS NULL AND delivered_at IS NULL"
+        rows = self._conn.execute(
+            f"SELECT {cols} FROM notices WHERE {untold} ORDER BY at DESC, id DESC LIMIT ?",  # noqa: S608 - constants
+            (limit,),
+        )
+        count = self._conn.execute(f"SELECT COUNT(*) FROM notices WHERE {untold}").fetchone()[0]  # noqa: S608
+        ids = [r[0] for r in self._conn.execute("SELECT id FROM notices WHERE read_at IS NULL")]
+        return [_notice(r) for r in rows], int(count), ids
+
     def undelivered(self, kinds: frozenset[str]) -> list[Notice]:
         """Unread notices of these kinds not yet sent to the INBOX as a note, oldest first."""
         marks = ", ".join("?" for _ in kinds)

@@ -117,8 +117,9 @@ class OutboxTable:
     # --- reading ----------------------------------------------------------------------------
 
     def items(self, *, contact_id: ContactId | None = None,
-              statuses: Collection[ItemStatus] | None = None) -> list[OutboxRow]:  # fmt: skip
-        """Items in due order (the contact's, of these statuses)."""
+              statuses: Collection[ItemStatus] | None = None,
+              limit: int | None = None) -> list[OutboxRow]:  # fmt: skip
+        """Items in due order (the contact's, of these statuses; the first `limit`)."""
         where: list[str] = []
         args: list[Any] = []
         if contact_id is not None:
@@ -128,6 +129,8 @@ class OutboxTable:
             where.append(f"status IN ({', '.join('?' for _ in statuses)})")
             args.extend(s.value for s in statuses)
         sql = _ROW + (" WHERE " + " AND ".join(where) if where else "") + " ORDER BY due_at, id"
+        if limit is not None:
+            sql, args = sql + " LIMIT ?", [*args, limit]
         return [OutboxRow.of(r) for r in self._conn.execute(sql, args)]
 
     def item(self, item_id: int) -> OutboxRow | None:
