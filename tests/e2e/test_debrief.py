@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from followthru.core.digest import MARKER
+from tests.e2e.clients import Client
 from tests.e2e.test_watch import cli, event_count, mail
 from tests.rig import ImapAccount
 from tests.rig.dovecot import DovecotAccount
@@ -137,3 +138,36 @@ def test_a_debrief_with_two_names_creates_two_interviewers_with_filled_letters(
         uids = client.search("ALL")
         heads = client.fetch(uids, ["BODY.PEEK[HEADER]"]) if uids else {}
     assert not [u for u, h in heads.items() if MARKER.encode() in h[b"BODY[HEADER]"]]
+
+
+def test_a_note_sent_from_gmail_with_a_new_message_id_is_done_not_deleted(
+    imap_server: ImapAccount, config: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Gmail gives every saved version, and the sent message, a Message-ID of its own: the
+    note is recognised in Sent by what survives (From and To the user, its subject, sent after
+    it was written), never taken for a deletion."""
+    cli(config, capsys, "add", "interview", "--email", "bob@acme.example", "--company", "Acme",
+        "--at", "2026-03-03T14:00:00+00:00", "--now", "2026-03-02T10:00:00+00:00")  # fmt: skip
+    cli(config, capsys, "run", "--once", "--now", "2026-03-02T10:00:00+00:00")
+    cli(config, capsys, "run", "--once", "--now", "2026-03-03T15:30:00+00:00")
+    gmail = Client("gmail", imap_server)
+    _, newest = gmail.newest()
+    assert b"Subject: Debrief" in newest  # the debrief is the newest draft
+    gmail.edit()  # two autosaves and the final version, each with a new Message-ID
+    gmail.send()  # sent at once, before followthru looked again
+    [sent] = gmail.sent_by_client
+    cli(config, capsys, "run", "--once", "--now", "2026-03-03T16:00:00+00:00")
+    rows = json.loads(cli(config, capsys, "queue", "--all", "--json"))
+    [note] = [r for r in rows if r["step"] == "debrief"]
+    assert note["status"] == "done"
+    assert note["message_id"] not in sent.decode()  # it really came back under another id
+
+    cli(config, capsys, "add", "interview", "--email", "eve@beta.example", "--company", "Beta",
+        "--at", "2026-03-04T14:00:00+00:00", "--now", "2026-03-03T16:00:00+00:00")  # fmt: skip
+    cli(config, capsys, "run", "--once", "--now", "2026-03-04T15:30:00+00:00")
+    gmail = Client("gmail", imap_server)
+    gmail.edit()
+    gmail.delete()  # deleted, not sent: skipped
+    cli(config, capsys, "run", "--once", "--now", "2026-03-04T16:00:00+00:00")
+    rows = json.loads(cli(config, capsys, "queue", "--all", "--json"))
+    assert [r["status"] for r in rows if r["step"] == "debrief"] == ["done", "rejected"]

@@ -68,10 +68,10 @@ class Round:
         if self.outbox is None:
             return RoundReport(report, timers)
         drafts, sent = self.folders.drafts.name, self.folders.sent.name
-        if self.outbox.renderer is not None:  # the user's answers first: new interviewers, notes
-            await Debriefs(self.service, self.outbox.renderer).read(self.box, now)
         approved = await self.outbox.reconcile(self.box, drafts, sent, now)
         await self.outbox.remove_closed(self.box, now)
+        if self.outbox.renderer is not None:  # the user's debriefs: interviewers, their notes
+            await Debriefs(self.service, self.outbox.renderer).read(self.box, now)
         self.outbox.prepare(now)
         written = await self.outbox.publish(self.box, drafts, now)
         delivered = 0
