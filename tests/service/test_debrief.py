@@ -68,3 +68,22 @@ async def test_the_answer_reaches_unedited_letters_and_new_people_only(service: 
     [told] = [n for n in store.notices.listed() if n.kind == "debrief_unreadable"]
     assert "'Zed' has no address" in told.text
     assert [i.step for i in store.outbox.items() if i.step is Step.DEBRIEF] == [Step.DEBRIEF]
+
+
+async def test_an_unanswered_debrief_lapses_once_and_leaves_drafts(service: Service) -> None:
+    world = World(service)
+    service.register_interview(NewInterview("bob@acme.example", at(3, 14), timedelta(hours=1),
+                                            company="Acme"), at(2, 10))  # fmt: skip
+    await world.round(at(3, 16))
+    [note] = [i for i in service.store.outbox.items() if i.step is Step.DEBRIEF]
+    assert note.draft_uid in world.box.folders["Drafts"].messages
+    await world.round(at(8, 14, 59))  # not yet: five days after the interview ended
+    assert [i.status.value for i in service.store.outbox.items() if i.step is Step.DEBRIEF] == [
+        "pending"]  # fmt: skip
+    await world.round(at(8, 15, 1))
+    await world.round(at(9, 9))
+    [after] = [i for i in service.store.outbox.items() if i.step is Step.DEBRIEF]
+    assert after.status.value == "expired"
+    assert note.draft_uid not in world.box.folders["Drafts"].messages
+    told = [n for n in service.store.notices.listed(unread_only=False) if n.item_id == note.id]
+    assert len(told) == 1 and told[0].kind == "expired"

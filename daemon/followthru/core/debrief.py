@@ -16,9 +16,9 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import UTC, date, timedelta
+from datetime import UTC, date, datetime, timedelta
 
-from followthru.core.model import Contact, ContactState, Interview
+from followthru.core.model import Contact, ContactState, Interview, Policy
 from followthru.core.reading import dates
 from followthru.core.reading.quotes import cut_index
 
@@ -84,6 +84,12 @@ def ended(before: Contact, after: Contact) -> Interview | None:
     if after.state not in (ContactState.INTERVIEWED, ContactState.AWAITING_REPLY):
         return None
     return after.interview
+
+
+def lapsed(due_at: datetime, policy: Policy, now: datetime) -> bool:
+    """Whether an unanswered debrief is past its time (`draft_expires_after` after the
+    interview ended, like any note): it is then taken back, asked once and never again."""
+    return due_at + policy.draft_expires_after <= now
 
 
 def merged_notes(old: str, new: tuple[str, ...]) -> str:

@@ -34,7 +34,7 @@ from followthru.core.events import (
     TimerFired,
 )
 from followthru.core.invitations import InvitationSeen, invitation_event
-from followthru.core.items import ItemStatus, first_status
+from followthru.core.items import WAITING, ItemEvent, ItemStatus, first_status
 from followthru.core.machine import decide, new_contact, replay
 from followthru.core.model import (
     Contact,
@@ -250,7 +250,22 @@ class Service:
         decisions: list[Decision] = []
         for contact_id in self.store.contacts.due_timers(now):
             decisions += self.tick_contact(contact_id, now)
+        self._lapse_debriefs(now)
         return decisions
+
+    def _lapse_debriefs(self, now: datetime) -> None:
+        """Debriefs nobody answered in time are taken back (their draft leaves Drafts)."""
+        waiting = self.store.outbox.items(statuses=WAITING, step=Step.DEBRIEF, limit=100)
+        for item in waiting:
+            if not debrief.lapsed(item.due_at, self.policy, now):
+                break
+            when = item.due_at.astimezone(self.policy.timezone)
+            with self.store.transaction():
+                self.store.outbox.move(item.id, ItemEvent.EXPIRED, now)
+                self.store.notices.add(NoticeKind.EXPIRED, f"The debrief of your interview on "
+                                       f"{when:%a %d %b} was not sent back; it left Drafts.", now,
+                                       contact_id=item.contact_id, item_id=item.id)  # fmt: skip
+            log.info("expired item=%d step=debrief", item.id)
 
     def tick_contact(self, contact_id: ContactId, now: datetime) -> list[Decision]:
         """Fire one contact's timer while it is due at `now` (before a message of that time:

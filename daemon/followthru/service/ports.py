@@ -123,7 +123,7 @@ class QueueRecords(Protocol):
     def move_step(self, contact_id: ContactId, step: Step, event: ItemEvent,
                   now: datetime) -> list[int]: ...  # fmt: skip
     def items(self, *, contact_id: ContactId | None = None,
-              statuses: Collection[ItemStatus] | None = None,
+              statuses: Collection[ItemStatus] | None = None, step: Step | None = None,
               limit: int | None = None) -> list[OutboxRow]: ...  # fmt: skip
     def item(self, item_id: int) -> OutboxRow | None: ...
     def by_message_id(self, message_id: str) -> OutboxRow | None: ...
