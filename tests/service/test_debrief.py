@@ -18,7 +18,7 @@ from followthru.service.outbox import Outbox
 from tests.service.test_rounds import World, at
 
 USERS_OWN = "Dear Bob, my own words, thank you for today."
-ANSWER = "Who you met:\nNed Park <ned@acme.example>\nZed\n\nWhat matters to them:\n- scale\n\nAny concern: my Go\n"
+ANSWER = "Who you met:\nNed Park <ned@acme.example>\nZed\nme <jane@example.org>\n\nWhat matters to them:\n- scale\n\nAny concern: my Go\n"
 
 
 def text_of(raw: bytes | None) -> str:
@@ -65,6 +65,7 @@ async def test_the_answer_reaches_unedited_letters_and_new_people_only(service: 
     interview = service.replay(ned.id).interview
     assert interview is not None and interview.company == "Acme" and interview.start == at(3, 14)
     assert interview.notes == "scale\nconcern: my Go"
+    assert store.contacts.find("jane@example.org") is None  # the user is never a contact
     [told] = [n for n in store.notices.listed() if n.kind == "debrief_unreadable"]
     assert "'Zed' has no address" in told.text
     assert [i.step for i in store.outbox.items() if i.step is Step.DEBRIEF] == [Step.DEBRIEF]

@@ -4,8 +4,8 @@ When the user sends the debrief note to themselves, the sync pass marks it done 
 where it is (service/answers.py); here its body is read (core/debrief.py parses it) and:
 - every person named with an address who is not yet a contact gets an interviewer record for
   the same interview (company, role, time) and so a thank-you draft;
-- every interviewer of that interview (the panel, and anyone named who is already a contact)
-  gets a `DebriefAnswered` event: the notes join the interview's, a stated date becomes its
+- every interviewer of that interview (the panel: the same time at the same company) gets a
+  `DebriefAnswered` event: the notes join the interview's, a stated date becomes its
   reply-by date (the check-in moves with it);
 - a thank-you draft not yet sent that the user has not edited is rendered again, so that it
   carries the user's own words; one the user edited is left alone;
@@ -101,13 +101,11 @@ class Debriefs:
         interview = self.service.replay(item.contact_id).interview
         if interview is None:
             return []
-        members = self._panel(interview)
+        members = self._panel(interview)  # a contact named who is not on it is left alone
+        own = self.service.config.identity.addresses
         for met in answer.people:
-            row = self.store.contacts.find(met.email)
-            if row is None:
+            if met.email not in own and self.store.contacts.find(met.email) is None:
                 self._new_interviewer(met, interview, answer, now)
-            elif row.id not in members:
-                members.append(row.id)
         fresh = [t for m in members if (t := self._unedited_thanks(m, now)) is not None]
         event = DebriefAnswered(at=where.at, notes=answer.notes(), reply_by=answer.reply_by,
                                 message_id=f"{where.key}#debrief")  # fmt: skip
