@@ -147,7 +147,7 @@ def write_config(
             "smtp": smtp_section,
         }],
         "store": {"path": str(workdir / "state.db")},
-        "notify": {"digest_at": None},
+        "notify": {"digest_at": None, "urgent": False},  # the figures count mail, not our notes
         "watch": watch or {},
         # `run` serves the dashboard meanwhile (issue 17: latency and idle hold with it on)
         "dashboard": {"listen": f"127.0.0.1:{free_port()}"},

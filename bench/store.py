@@ -3,6 +3,7 @@
     python -m bench.store contacts CONFIG CONTACTS.json NOW   # the mailbox's tracked contacts
     python -m bench.store bulk CONFIG COUNT NOW               # a big store for the scheduler
     python -m bench.store tick CONFIG NOW [NOW ...]           # time Service.tick at each NOW
+    python -m bench.store digest CONFIG NOW [RUNS]            # time building the daily digest
 
 Each prints one JSON object on stdout. Run in a subprocess of its own (the store is a real
 SQLite file; the daemon's lock is not taken, as with `followthru add`).
@@ -19,8 +20,10 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 from followthru.adapters.store import Store
+from followthru.adapters.template_check import check_templates
 from followthru.config import load_config
 from followthru.service.contacts import NewInterview, Service
+from followthru.service.notices import Notifier
 
 _ROLES = ("Backend Engineer", "Data Scientist", "Product Manager", "SRE", "Engineering Manager")
 
@@ -106,6 +109,27 @@ def tick(config_path: str, moments: list[str]) -> dict[str, object]:
     return {"passes": passes}
 
 
+def digest(config_path: str, now_text: str, runs: int = 5) -> dict[str, object]:
+    """The daily digest as the daemon builds it (service/notices.py Notifier.build, then its
+    text and HTML rendered), `runs` times: what waits, what happened, the next seven days.
+    The renderer is made first, as the daemon makes it at start-up (its templates checked)."""
+    config = load_config(Path(config_path))
+    service = Service(Store.open(config.store_path), config)
+    renderer = check_templates(config.templates_dir)
+    now = datetime.fromisoformat(now_text)
+    notifier = Notifier(service, renderer)
+    times, sizes = [], (0, 0, 0)
+    for _ in range(runs):
+        started = time.perf_counter()
+        built, _shown = notifier.build(now)
+        _subject, text, html = renderer.digest(built, built.day.isoformat())
+        times.append(time.perf_counter() - started)
+        sizes = (len(built.waiting), len(built.happened), len(built.coming))
+    service.store.close()
+    return {"seconds": times, "waiting": sizes[0], "happened": sizes[1], "coming": sizes[2],
+            "text_bytes": len(text), "html_bytes": len(html)}  # fmt: skip
+
+
 def main(argv: list[str]) -> int:
     logging.disable(logging.CRITICAL)  # the service's notices are not what is measured
     command, *rest = argv
@@ -115,6 +139,8 @@ def main(argv: list[str]) -> int:
         result = bulk(rest[0], int(rest[1]), rest[2])
     elif command == "tick":
         result = tick(rest[0], rest[1:])
+    elif command == "digest":
+        result = digest(rest[0], rest[1], *(int(r) for r in rest[2:]))
     else:
         raise SystemExit(f"unknown command {command!r}")
     print(json.dumps(result))

@@ -10,7 +10,8 @@ between, so contacts stand at every point of their cadence. Then:
   away). There is no command for a bare timer pass, so it is timed inside a subprocess
   that calls the product's Service on the store (bench/store.py `tick`). The figure is the
   pass one hour later; the others are printed beside it.
-Then the dashboard on the same store (bench/figures/dashboard.py): board, queue, numbers.
+Then the daily digest (bench/figures/digest.py) and the dashboard
+(bench/figures/dashboard.py: board, queue, numbers) on the same store.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ import json
 from datetime import datetime, timedelta
 from pathlib import Path
 
-from bench.figures import dashboard
+from bench.figures import dashboard, digest
 from bench.harness import Result, bench_module, followthru, say, write_config
 from tests.rig import ImapAccount
 
@@ -62,4 +63,6 @@ def measure(account: ImapAccount, workdir: Path, contacts: int = CONTACTS) -> li
         + (f" ({p['seconds'] / p['fired'] * 1000:.2f} ms each)" if p["fired"] else "")
         for label, p in zip(("2 min", "1 h", "1 day"), passes, strict=True)
     ]
-    return [plan_result, tick_result, *dashboard.measure(config, config.parent, now.isoformat())]
+    built_digest = digest.measure(workdir, config, now.isoformat(), info["contacts"])
+    return [plan_result, tick_result, built_digest,
+            *dashboard.measure(config, config.parent, now.isoformat())]  # fmt: skip

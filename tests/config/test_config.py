@@ -244,6 +244,8 @@ def test_digest_at_null_means_no_digest_and_a_missing_key_the_default(tmp_path: 
         "notify.digest_at" in p
         for p in problems(MINIMAL + "notify: {digest_at: 25:00}\n", tmp_path)
     )
+    pushed = parse(MINIMAL + "notify: {push: [ntfy://x]}\n", tmp_path)
+    assert isinstance(pushed, Config) and pushed.notify.push == ("ntfy://x",)
     assert any(
-        "notify.push" in p for p in problems(MINIMAL + "notify: {push: [ntfy://x]}\n", tmp_path)
+        "notify.push[0]" in p for p in problems(MINIMAL + "notify: {push: [nope://x]}\n", tmp_path)
     )

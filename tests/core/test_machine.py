@@ -27,6 +27,7 @@ from followthru.core.events import (
     AutoReplyReceived,
     BounceReceived,
     ContactAdded,
+    DebriefAnswered,
     Discarded,
     DraftApproved,
     DraftRejected,
@@ -242,6 +243,12 @@ def sample_events(contact: Contact, at: datetime) -> list[Event]:
         MoveOwed(at=at, message_id=mid(), deadline=(at + 3 * DAY).date()),
         MoveMade(at=at, message_id=mid()),
         ProcessPaused(at=at, message_id=mid(), until=(at + 30 * DAY).date()),
+        DebriefAnswered(
+            at=at,
+            message_id=mid(),
+            notes=("ships often", "concern: Go"),
+            reply_by=(at + 4 * DAY).date(),
+        ),
     ]
 
 

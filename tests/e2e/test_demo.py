@@ -18,7 +18,7 @@ def test_the_demo_tells_the_whole_story() -> None:
         "state of Dana Whitfield: scheduled",
         "--- the draft now in Jane's Drafts folder (thank_you) ---",
         "state of Dana Whitfield: awaiting_reply",
-        "#3 phone_message      pending",
+        "#4 phone_message      pending",  # after #3, the debrief
         "--- delivered over SMTP to dana.whitfield@acme.example ---",
         "state of Dana Whitfield: in_conversation",
         "Cc: Sam Rivera <sam.rivera@globex.example>",

@@ -78,7 +78,7 @@ def write_config(
             "smtp": {"host": "127.0.0.1", "port": 2525, "tls": "none"},
         }],
         "store": {"path": str(tmp_path / "state.db")},
-        "notify": {"digest_at": None},
+        "notify": {"digest_at": None, "urgent": False},  # messages counted: none of ours
         "watch": {"idle_refresh": idle_refresh, "poll_interval": poll_interval,
                   "backfill_days": backfill_days},
     }  # fmt: skip

@@ -247,6 +247,7 @@ class Renderer:
     def digest(self, digest: Digest, day: str) -> tuple[str, str, str]:
         """The digest's subject, plain text and HTML (digest.txt.j2, digest.html.j2)."""
         variables = {"day": day, "waiting": digest.waiting, "happened": digest.happened,
+                     "waiting_count": digest.waiting_total,
                      "coming": digest.coming}  # fmt: skip
         subject, text = _split(self._note("digest.txt.j2").render(variables), "digest.txt.j2")
         return subject, text, self._note("digest.html.j2").render(variables)

@@ -20,6 +20,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import yaml
 
+from followthru.adapters.push import url_problem
 from followthru.adapters.rulesfile import load_job_rules
 from followthru.config.reader import STEP_NAMES, Reader
 from followthru.config.values import (
@@ -341,9 +342,10 @@ def _notify(r: Reader) -> Notify | None:
     push = r.list("push", default=[])
     if days is None or urgent is None or push is None:
         return None
-    if push:
-        r.error("push", "push notifications are not built yet: leave the list empty")
-        return None
+    for key, url in r.items("push"):  # checked by apprise's own parser, never echoed
+        problem = url_problem(url) if isinstance(url, str) else "must be a URL (text)"
+        if problem is not None:
+            r.error(key, problem)
     return Notify(digest_at, days, urgent, tuple(str(p) for p in push))
 
 

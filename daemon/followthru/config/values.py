@@ -126,8 +126,8 @@ class Notify:
 
     digest_at: time | None = time(8, 0)  # local time of the daily digest; None: no digest
     digest_days: frozenset[int] = frozenset(range(5))
-    urgent: bool = True  # uncertain sends, refused approvals: a note at once
-    push: tuple[str, ...] = ()  # apprise URLs (not built yet)
+    urgent: bool = True  # uncertain sends, refused approvals, bounces: a note at once
+    push: tuple[str, ...] = ()  # apprise URLs: a title and a line for each note and digest
 
 
 @dataclass(frozen=True, slots=True)

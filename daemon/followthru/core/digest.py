@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime, time, tzinfo
 
-URGENT_KINDS = frozenset({"uncertain", "approval_refused"})
+URGENT_KINDS = frozenset({"uncertain", "approval_refused", "bounce"})
 """Notices the user must see at once, as a short note of their own (`notify.urgent`)."""
 MARKER = "X-Followthru-Note"
 """The header on followthru's own digests and notes: never read as mail from anyone."""
@@ -32,6 +32,12 @@ class Digest:
     waiting: tuple[Line, ...]
     happened: tuple[Line, ...]
     coming: tuple[Line, ...]
+    waiting_count: int = 0  # every item that waits (`waiting` shows the first of them)
+
+    @property
+    def waiting_total(self) -> int:
+        """How many items wait, shown or not."""
+        return max(self.waiting_count, len(self.waiting))
 
     @property
     def empty(self) -> bool:

@@ -18,6 +18,10 @@ A message that matches no item is not ours and is never touched. Several version
 item: the newest (highest UID) counts; the others are older versions of the same draft.
 
 Invariant: an item that any message matches is present: an edit is never a deletion.
+
+A note to self whose draft is gone is done when the user sent it to themselves: Sent has its
+Message-ID, or (a client that gives a sent message a new one) `sent_note` finds it by what
+survives: From and To the user, its subject, sent after it was written.
 """
 
 from __future__ import annotations
@@ -25,6 +29,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import datetime
 
 _PREFIX = re.compile(r"^\s*(?:(?:re|aw|antw|sv|fw|fwd|wg|tr)\s*:\s*)+", re.I)
 PLACEHOLDER_MARK = "[[ADD:"
@@ -167,3 +172,31 @@ def refusal(written: Written, own: frozenset[str]) -> str | None:
 
 
 _ADDRESS = re.compile(r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~.-]+@[A-Za-z0-9](?:[A-Za-z0-9.-]*[A-Za-z0-9])?")
+
+
+@dataclass(frozen=True, slots=True)
+class InSent:
+    """A message in the Sent folder, as its headers say (addresses lowercased)."""
+
+    uid: int
+    message_id: str
+    sender: frozenset[str]
+    to: frozenset[str]
+    cc: frozenset[str]
+    subject: str
+    date: datetime | None
+
+
+def sent_note(subject: str, written_at: datetime, own: frozenset[str],
+              sent: Sequence[InSent]) -> InSent | None:  # fmt: skip
+    """The user's note to self as sent from a client that gave it a new Message-ID (Gmail's
+    web client does): From the user, to the user and no one else, with the note's subject
+    (reply prefixes aside), sent after the note was written. The newest such; None when
+    there is none (then the note was deleted, not sent)."""
+    wanted = _plain(subject)
+    found = [
+        m for m in sent
+        if m.sender and m.sender <= own and m.to and (m.to | m.cc) <= own
+        and _plain(m.subject) == wanted and m.date is not None and m.date >= written_at
+    ]  # fmt: skip
+    return max(found, key=lambda m: m.uid, default=None)

@@ -70,6 +70,10 @@ class NoticeKind(StrEnum):
     YOUR_MOVE = "your_move"
     JOB_NEWS = "job_news"
     JOB_UNCONFIRMED = "job_unconfirmed"
+    BOUNCE = "bounce"
+    AWAY = "away"
+    INTERVIEW_FROM_INVITATION = "interview_from_invitation"
+    DEBRIEF_UNREADABLE = "debrief_unreadable"
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

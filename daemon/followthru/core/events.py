@@ -55,6 +55,17 @@ class InterviewRegistered:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class DebriefAnswered:
+    """The user's debrief of this contact's interview: their notes (values, `concern:` lines)
+    and the date they were given, if any (it becomes the interview's reply-by date)."""
+
+    at: datetime
+    notes: tuple[str, ...] = ()
+    reply_by: date | None = None
+    message_id: str | None = None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class InterviewHeld:
     """The interview's end time passed."""
 
@@ -253,6 +264,7 @@ Event = (
     | MoveOwed
     | MoveMade
     | ProcessPaused
+    | DebriefAnswered
 )
 
 
@@ -284,6 +296,7 @@ class EventKey(StrEnum):
     MOVE_OWED = "move_owed"
     MOVE_MADE = "move_made"
     PAUSED = "paused"
+    DEBRIEF_ANSWERED = "debrief_answered"
 
 
 _KEYS: dict[type[Event], EventKey] = {
@@ -304,6 +317,7 @@ _KEYS: dict[type[Event], EventKey] = {
     MoveOwed: EventKey.MOVE_OWED,
     MoveMade: EventKey.MOVE_MADE,
     ProcessPaused: EventKey.PAUSED,
+    DebriefAnswered: EventKey.DEBRIEF_ANSWERED,
 }
 
 
@@ -339,6 +353,7 @@ EVENT_NAMES: dict[str, str] = {
     MoveOwed.__name__: "move_owed",
     MoveMade.__name__: "move_made",
     ProcessPaused.__name__: "paused",
+    DebriefAnswered.__name__: "debrief_answered",
 }
 """An event's public name (SPEC "Events"; `show --json` prints it), by its type tag."""
 

@@ -137,12 +137,20 @@ def note_absence(contact: Contact, event: AutoReplyReceived, policy: Policy) -> 
         return ignore(contact, "an auto-reply without a return date: nothing changes")
     contact = replace(contact, away_until=event.return_date)
     contact, moved = reschedule_held(contact, policy, f"away until {event.return_date}")
-    return Decision(contact, moved, f"out of office until {event.return_date}: due times move")
+    note = NotifyUser(
+        kind=NoticeKind.AWAY,
+        text=f"{contact.email} is away until {event.return_date}: what was due moves after it.",
+    )
+    told = (note,) if event.return_date >= event.at.date() else ()
+    return Decision(
+        contact, (*moved, *told), f"out of office until {event.return_date}: due times move"
+    )
 
 
 def bounced(contact: Contact, event: BounceReceived, policy: Policy) -> Decision:
-    """A permanent bounce: nothing more to that address."""
-    return _unreachable(contact, event.at, policy, "bounced")
+    """A permanent bounce: nothing more to that address (the user is told at once)."""
+    status = f", {event.status}" if event.status else ""
+    return _unreachable(contact, event.at, policy, f"bounced{status}", NoticeKind.BOUNCE)
 
 
 def left_company(contact: Contact, event: AutoReplyReceived, policy: Policy) -> Decision:
@@ -150,13 +158,14 @@ def left_company(contact: Contact, event: AutoReplyReceived, policy: Policy) -> 
     return _unreachable(contact, event.at, policy, "no longer with the company")
 
 
-def _unreachable(contact: Contact, at: datetime, policy: Policy, why: str) -> Decision:
+def _unreachable(contact: Contact, at: datetime, policy: Policy, why: str,
+                 kind: NoticeKind = NoticeKind.UNREACHABLE) -> Decision:  # fmt: skip
     if contact.is_referral:
-        return referral.give_up(contact, at, policy, why)
+        return referral.give_up(contact, at, policy, why, kind)
     contact, gone = withdraw(contact, NOT_NOTES, why)
     contact = replace(contact, state=ContactState.UNREACHABLE)
     note = NotifyUser(
-        kind=NoticeKind.UNREACHABLE,
+        kind=kind,
         text=f"{contact.email} is unreachable ({why}); nothing more goes there.",
     )
     return Decision(contact, (*gone, note), f"{why}: unreachable")

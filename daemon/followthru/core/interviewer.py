@@ -13,8 +13,10 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from followthru.core.debrief import merged_notes
 from followthru.core.effects import Decision, NoticeKind, NotifyUser, Reschedule
 from followthru.core.events import (
+    DebriefAnswered,
     InterviewCancelled,
     InterviewHeld,
     InterviewRegistered,
@@ -151,6 +153,21 @@ def keep_in_mind(contact: Contact, event: OutcomeRecorded, policy: Policy) -> De
     contact, letter = queue(contact, Step.KEEP_IN_MIND, due, policy, at=event.at)
     contact = replace(contact, state=ContactState.NURTURE, user_to_act=False)
     return Decision(contact, gone + letter, "rejected: keep-in-mind letter queued, then nurture")
+
+
+def debriefed(contact: Contact, event: DebriefAnswered, policy: Policy) -> Decision:
+    """The user's debrief: their notes join the interview's, a stated date becomes its
+    reply-by date (which moves the check-in: schedule.next_due keys it on that date)."""
+    interview = contact.interview
+    if interview is None:
+        return ignore(contact, "no interview to debrief")
+    notes = merged_notes(interview.notes, event.notes)
+    reply_by = event.reply_by or interview.reply_by
+    if notes == interview.notes and reply_by == interview.reply_by:
+        return ignore(contact, "the debrief adds nothing new")
+    interview = replace(interview, notes=notes, reply_by=reply_by)
+    said = f", reply by {reply_by}" if event.reply_by else ""
+    return Decision(replace(contact, interview=interview), (), f"debriefed{said}")
 
 
 def give_up(contact: Contact) -> Decision:

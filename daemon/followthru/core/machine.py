@@ -28,6 +28,7 @@ from followthru.core.events import (
     AutoReplyReceived,
     BounceReceived,
     ContactAdded,
+    DebriefAnswered,
     DraftApproved,
     DraftRejected,
     DraftWritten,
@@ -301,6 +302,13 @@ def _queue_rows(t: _Table) -> None:
         h.skip,
         "skipped: the cadence goes on from now, never re-sent",
         (None, S.AWAITING_REPLY),
+    )
+    t.on(
+        [*_LIVE, S.CLOSED],
+        K.DEBRIEF_ANSWERED,
+        DebriefAnswered,
+        iv.debriefed,
+        "the user's debrief: notes added to the interview, a stated date is its reply-by date",
     )
     t.on(
         _LIVE,

@@ -109,6 +109,7 @@ class Step(StrEnum):
     SOURCE_CONNECTED = "source_connected"
     SOURCE_MET = "source_met"
     SOURCE_UNREACHABLE = "source_unreachable"
+    DEBRIEF = "debrief"
 
 
 class StepKind(StrEnum):
@@ -134,7 +135,7 @@ class Outcome(StrEnum):
     MET = "met"
 
 
-TASKS = frozenset({Step.CLOSING_CHECKLIST, Step.PHONE_MESSAGE})
+TASKS = frozenset({Step.CLOSING_CHECKLIST, Step.PHONE_MESSAGE, Step.DEBRIEF})
 SOURCE_NOTES = frozenset(
     {Step.SOURCE_ATTEMPTED, Step.SOURCE_CONNECTED, Step.SOURCE_MET, Step.SOURCE_UNREACHABLE}
 )

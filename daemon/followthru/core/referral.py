@@ -111,7 +111,8 @@ def met(contact: Contact, event: OutcomeRecorded, policy: Policy) -> Decision:
     return Decision(contact, gone + thanks + note, "met: thank-you and a note to the source")
 
 
-def give_up(contact: Contact, at: datetime, policy: Policy, why: str) -> Decision:
+def give_up(contact: Contact, at: datetime, policy: Policy, why: str,
+            kind: NoticeKind = NoticeKind.UNREACHABLE) -> Decision:  # fmt: skip
     """`unreachable`; the source hears what was tried, once, if the referral was never reached."""
     never_reached = contact.state in (ContactState.REFERRED, ContactState.REACHED_OUT)
     contact, gone = withdraw(contact, NOT_NOTES, why)
@@ -120,7 +121,7 @@ def give_up(contact: Contact, at: datetime, policy: Policy, why: str) -> Decisio
         told = _tell_source(contact, Step.SOURCE_UNREACHABLE, at, policy)
     contact = replace(told[0], state=ContactState.UNREACHABLE)
     note = NotifyUser(
-        kind=NoticeKind.UNREACHABLE,
+        kind=kind,
         text=f"{contact.email} is unreachable ({why}); nothing more goes there.",
     )
     return Decision(contact, (*gone, *told[1], note), f"{why}: unreachable")

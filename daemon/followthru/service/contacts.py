@@ -20,9 +20,10 @@ from datetime import datetime, timedelta
 
 from followthru.adapters.store.outbox import NewItem
 from followthru.config import Config
+from followthru.core import debrief
 from followthru.core import effects as fx
 from followthru.core.correlate import company_domain
-from followthru.core.effects import Decision
+from followthru.core.effects import Decision, NoticeKind
 from followthru.core.events import (
     ContactAdded,
     Event,
@@ -32,15 +33,25 @@ from followthru.core.events import (
     ReferralSuggested,
     TimerFired,
 )
-from followthru.core.items import first_status
+from followthru.core.items import WAITING, ItemEvent, ItemStatus, first_status
 from followthru.core.machine import decide, new_contact, replay
-from followthru.core.model import Contact, ContactId, Interview, Outcome, Policy, Step, TryKind
+from followthru.core.model import (
+    Contact,
+    ContactId,
+    Interview,
+    Outcome,
+    Policy,
+    Step,
+    StepKind,
+    TryKind,
+)
 from followthru.core.plan import PlannedStep, PlanStuck, steps
 from followthru.core.schedule import next_wakeup
 from followthru.errors import FollowthruError, UserError
 from followthru.service.ports import Records
 
 log = logging.getLogger(__name__)
+DEBRIEF_MARK = "debrief:"  # + the interview's panel key -> the debrief item's id
 MAX_TIMER_ROUNDS = 100  # per contact and pass: a safety net against a timer that keeps firing
 
 
@@ -134,6 +145,8 @@ class Service:
                 self.store.contacts.save_snapshot(contact_id, decision.contact)
             else:
                 self._carry_out(contact_id, decision, now)
+                if (ended := debrief.ended(before, decision.contact)) is not None:
+                    self._ask_debrief(contact_id, ended, now)
         _log_transition(contact_id, event, before, decision)
         return decision
 
@@ -212,7 +225,22 @@ class Service:
         decisions: list[Decision] = []
         for contact_id in self.store.contacts.due_timers(now):
             decisions += self.tick_contact(contact_id, now)
+        self._lapse_debriefs(now)
         return decisions
+
+    def _lapse_debriefs(self, now: datetime) -> None:
+        """Debriefs nobody answered in time are taken back (their draft leaves Drafts)."""
+        waiting = self.store.outbox.items(statuses=WAITING, step=Step.DEBRIEF, limit=100)
+        for item in waiting:
+            if not debrief.lapsed(item.due_at, self.policy, now):
+                break
+            when = item.due_at.astimezone(self.policy.timezone)
+            with self.store.transaction():
+                self.store.outbox.move(item.id, ItemEvent.EXPIRED, now)
+                self.store.notices.add(NoticeKind.EXPIRED, f"The debrief of your interview on "
+                                       f"{when:%a %d %b} was not sent back; it left Drafts.", now,
+                                       contact_id=item.contact_id, item_id=item.id)  # fmt: skip
+            log.info("expired item=%d step=debrief", item.id)
 
     def tick_contact(self, contact_id: ContactId, now: datetime) -> list[Decision]:
         """Fire one contact's timer while it is due at `now` (before a message of that time:
@@ -269,6 +297,19 @@ class Service:
             else:
                 timer_at = effect.at
         self.store.contacts.save(contact_id, decision.contact, timer_at, now)
+
+    def _ask_debrief(self, contact_id: ContactId, interview: Interview, now: datetime) -> None:
+        """The debrief note for an interview that ended: one per interview time and company
+        (a panel's interviewers share it), kept in the marks so that it is asked once."""
+        key = DEBRIEF_MARK + debrief.panel_key(interview)
+        if self.store.marks.get(key) is not None:
+            return
+        me = self.config.identity.email
+        new = NewItem(Step.DEBRIEF, StepKind.TASK, ItemStatus.PENDING, interview.end, [me], [])
+        item = self.store.outbox.add(contact_id, new, now)
+        self.store.marks.set(key, str(item))
+        log.info("queued item=%d contact=%s step=debrief due=%s", item, contact_id,
+                 interview.end.isoformat())  # fmt: skip
 
     def _queue(self, contact_id: ContactId, effect: fx.QueueStep, now: datetime) -> None:
         to = [self.store.contacts.email_of(effect.to)]

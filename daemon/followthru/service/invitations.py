@@ -16,6 +16,7 @@ import logging
 from datetime import datetime
 
 from followthru.core.effects import Decision, NoticeKind
+from followthru.core.events import InterviewRegistered
 from followthru.core.invitations import (
     InvitationSeen,
     MoveRefused,
@@ -48,11 +49,19 @@ def from_invitation(service: Service, seen: InvitationSeen, key: str, at: dateti
         return None
     if event is None:
         return None
+    new = event.interview if isinstance(event, InterviewRegistered) else None
     with store.transaction():
         store.contacts.set_invitation_sequence(contact_id, seen.uid, seen.sequence)
         if attendee.interview is None:
             store.contacts.set_invitation_organizer(contact_id, seen.organizer)
-        return service.apply(contact_id, event, now)
+        decision = service.apply(contact_id, event, now)
+        if new is not None and attendee.interview is None and not decision.ignored:
+            when = new.start.astimezone(service.policy.timezone)
+            text = (f"An interview with {seen.email} on {when:%a %d %b, %H:%M} was created "
+                    "from a calendar invitation; its thank-you is drafted.")  # fmt: skip
+            store.notices.add(NoticeKind.INTERVIEW_FROM_INVITATION, text, now,
+                              contact_id=contact_id)  # fmt: skip
+        return decision
 
 
 def _standing(service: Service, attendee: Contact, sender: str, from_user: bool) -> Standing:

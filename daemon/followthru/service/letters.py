@@ -32,10 +32,14 @@ class Draft:
     digest: str
 
 
-def build_draft(service: Service, renderer: Renderer, item: OutboxRow, now: datetime) -> Draft:
-    """Render `item` as a complete message, ready to store and to put in Drafts."""
+def build_draft(service: Service, renderer: Renderer, item: OutboxRow, now: datetime,
+                message_id: str | None = None) -> Draft:  # fmt: skip
+    """Render `item` as a complete message, ready to store and to put in Drafts (with a new
+    Message-ID, or `message_id` when it is rendered again)."""
     me, to, cc, parent = _addressing(service, item)
-    message_id = make_message_id(service.config.identity.email.rpartition("@")[2], now)
+    message_id = message_id or make_message_id(
+        service.config.identity.email.rpartition("@")[2], now
+    )
     msg = renderer.render(item.step, letter_context(service, item, me), from_addr=me, to=to, cc=cc,
                           message_id=message_id, date=now, in_reply_to=parent,
                           references=(parent,) if parent else ())  # fmt: skip

@@ -24,10 +24,11 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from followthru.adapters.compose import DraftError
-from followthru.adapters.headerparse import parse_headers
+from followthru.adapters.headerparse import HeaderView, parse_headers
+from followthru.adapters.imapdata import HeaderRecord
 from followthru.adapters.store.outbox import OutboxRow
 from followthru.adapters.templates import Renderer
-from followthru.core.drafts import Versions
+from followthru.core.drafts import InSent, Versions, sent_note
 from followthru.core.effects import NoticeKind
 from followthru.core.events import Discarded, DraftApproved, DraftRejected, DraftWritten, TaskDone
 from followthru.core.items import OPEN, WAITING, ItemEvent, ItemStatus
@@ -36,6 +37,7 @@ from followthru.core.pacing import held_notice, within_cap
 from followthru.core.schedule import expires_at
 from followthru.errors import UserError
 from followthru.service import versions
+from followthru.service.answers import ANSWER_MARK, Answered
 from followthru.service.contacts import Service
 from followthru.service.letters import build_draft, rewrite
 from followthru.service.ports import Mailbox
@@ -156,8 +158,13 @@ class Outbox:
                 continue
             mine = found.get(item.id)
             if mine is None:
-                if not await self._in_folder(box, sent_folder, item.message_id):
-                    self.reject(item.id, now, Discarded.DELETED)
+                if await self._in_folder(box, sent_folder, item.message_id):
+                    continue  # the sync pass records it
+                if item.kind is StepKind.TASK and await self._note_sent(
+                    box, sent_folder, item, now
+                ):
+                    continue
+                self.reject(item.id, now, Discarded.DELETED)
                 continue
             adopted = await versions.adopt(self.service, box, folder, item, mine, now)
             if mine.newest.flagged and self._by_flag(item):
@@ -203,6 +210,30 @@ class Outbox:
             if mid in ours:
                 found[mid] = InFolder(record.uid, "\\Flagged" in record.flags)
         return found
+
+    async def _note_sent(self, box: Mailbox, folder: str, item: OutboxRow, now: datetime) -> bool:
+        """A note to self the user sent with a new Message-ID (core/drafts.sent_note): the
+        task is done, as when it is sent with ours; a debrief's answer is read from it."""
+        raw = self.store.outbox.rendered(item.id)
+        written = HeaderView(raw).date if raw is not None else None
+        if written is None or item.subject is None:
+            return False
+        state = await box.select(folder)
+        sent = [_in_sent(r) async for r in box.fetch_headers(await box.uids_since(written.date()))]
+        note = sent_note(item.subject, written, self.service.config.identity.addresses, sent)
+        if note is None:
+            return False
+        with self.store.transaction():
+            self.service.apply(item.contact_id, TaskDone(at=note.date or now, step=item.step), now)
+            self.store.outbox.move(item.id, ItemEvent.NOTE_SENT, now)
+            if item.step is Step.DEBRIEF:
+                where = Answered(
+                    folder, state.uidvalidity, note.uid, note.message_id, note.date or now
+                )
+                self.store.marks.set(ANSWER_MARK + str(item.id), where.encode())
+        log.info("note_sent item=%d step=%s uid=%d: sent to yourself with a new Message-ID",
+                 item.id, item.step, note.uid)  # fmt: skip
+        return True
 
     async def _in_folder(self, box: Mailbox, folder: str, message_id: str) -> bool:
         """Did the message reach `folder` (the user sent our draft while we looked away)?"""
@@ -341,3 +372,10 @@ class Outbox:
         if item.status not in allowed:
             raise UserError(f"cannot {action} item {item_id}: it is {item.status}")
         return item
+
+
+def _in_sent(record: HeaderRecord) -> InSent:
+    env = HeaderView(record.header)
+    return InSent(record.uid, env.message_id, frozenset(a.addr for a in env.from_ if a.addr),
+                  frozenset(a.addr for a in env.to if a.addr),
+                  frozenset(a.addr for a in env.cc if a.addr), env.subject, env.date)  # fmt: skip

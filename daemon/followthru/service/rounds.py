@@ -14,6 +14,7 @@ from datetime import datetime
 from followthru.adapters.imapdata import FolderMap
 from followthru.config import Account
 from followthru.service.contacts import Service
+from followthru.service.debrief import Debriefs
 from followthru.service.notices import Notifier
 from followthru.service.outbox import Outbox
 from followthru.service.ports import Mailbox, Transport
@@ -69,6 +70,8 @@ class Round:
         drafts, sent = self.folders.drafts.name, self.folders.sent.name
         approved = await self.outbox.reconcile(self.box, drafts, sent, now)
         await self.outbox.remove_closed(self.box, now)
+        if self.outbox.renderer is not None:  # the user's debriefs: interviewers, their notes
+            await Debriefs(self.service, self.outbox.renderer).read(self.box, now)
         self.outbox.prepare(now)
         written = await self.outbox.publish(self.box, drafts, now)
         delivered = 0

@@ -38,6 +38,7 @@ from followthru.core import intake, jobmail
 from followthru.core.correlate import Index, KnownContact, Match, SentRef, correlate
 from followthru.core.effects import NoticeKind
 from followthru.core.items import found_in_sent
+from followthru.core.model import Step
 from followthru.core.reading.classify import Classification, Kind, classify
 from followthru.core.reading.triage import (
     looks_like_report,
@@ -46,6 +47,7 @@ from followthru.core.reading.triage import (
     message_key,
 )
 from followthru.errors import MessageRejected, UserError
+from followthru.service.answers import ANSWER_MARK, Answered
 from followthru.service.contacts import Service
 from followthru.service.invitations import from_invitation
 from followthru.service.jobs import JobMail
@@ -256,6 +258,10 @@ class Sync:
         ours = self.store.outbox.by_message_id(env.message_id) if outbound else None
         if ours is not None:  # our draft went out from the user's own client
             self.store.outbox.move(ours.id, found_in_sent(ours.kind), now)
+            if ours.step is Step.DEBRIEF:  # its answers are read after the pass (their body)
+                where = Answered(message.folder, self._validity[message.folder], message.uid,
+                                 message.key, message.at)  # fmt: skip
+                self.store.marks.set(ANSWER_MARK + str(ours.id), where.encode())
         log.info("message account=%s folder=%s uid=%d key=%s events=%d reason=%r", self.account.name,
                  message.folder, message.uid, message.key, len(result.deliveries), result.reason)  # fmt: skip
         return len(result.deliveries)

@@ -24,6 +24,7 @@ class Notice:
     item_id: int | None
     text: str
     read: bool
+    delivered: bool = False  # told at once, as a note of its own (not again in the digest)
 
 
 class NoticeTable:
@@ -42,15 +43,28 @@ class NoticeTable:
 
     def listed(self, *, unread_only: bool = True) -> list[Notice]:
         """Newest first."""
-        sql = "SELECT id, at, kind, contact_id, item_id, text, read_at FROM notices"
+        sql = "SELECT id, at, kind, contact_id, item_id, text, read_at, delivered_at FROM notices"
         sql += " WHERE read_at IS NULL" if unread_only else ""
         rows = self._conn.execute(sql + " ORDER BY at DESC, id DESC")
         return [_notice(r) for r in rows]
 
+    def for_digest(self, limit: int) -> tuple[list[Notice], int, list[int]]:
+        """The newest `limit` unread notices not told as a note of their own, how many such
+        there are in all, and the ids of every unread notice (the digest marks them read)."""
+        cols = "id, at, kind, contact_id, item_id, text, read_at, delivered_at"
+        untold = "read_at IS NULL AND delivered_at IS NULL"
+        rows = self._conn.execute(
+            f"SELECT {cols} FROM notices WHERE {untold} ORDER BY at DESC, id DESC LIMIT ?",  # noqa: S608 - constants
+            (limit,),
+        )
+        count = self._conn.execute(f"SELECT COUNT(*) FROM notices WHERE {untold}").fetchone()[0]  # noqa: S608
+        ids = [r[0] for r in self._conn.execute("SELECT id FROM notices WHERE read_at IS NULL")]
+        return [_notice(r) for r in rows], int(count), ids
+
     def undelivered(self, kinds: frozenset[str]) -> list[Notice]:
         """Unread notices of these kinds not yet sent to the INBOX as a note, oldest first."""
         marks = ", ".join("?" for _ in kinds)
-        sql = f"SELECT id, at, kind, contact_id, item_id, text, read_at FROM notices WHERE delivered_at IS NULL AND read_at IS NULL AND kind IN ({marks}) ORDER BY at, id"  # noqa: S608 - placeholders
+        sql = f"SELECT id, at, kind, contact_id, item_id, text, read_at, delivered_at FROM notices WHERE delivered_at IS NULL AND read_at IS NULL AND kind IN ({marks}) ORDER BY at, id"  # noqa: S608 - placeholders
         rows = self._conn.execute(sql, sorted(kinds))
         return [_notice(r) for r in rows]
 
@@ -68,7 +82,8 @@ class NoticeTable:
 
 def _notice(r: tuple[Any, ...]) -> Notice:
     contact = ContactId(str(r[3])) if r[3] is not None else None
-    return Notice(r[0], datetime.fromisoformat(r[1]), r[2], contact, r[4], r[5], r[6] is not None)
+    at = datetime.fromisoformat(r[1])
+    return Notice(r[0], at, r[2], contact, r[4], r[5], r[6] is not None, r[7] is not None)
 
 
 class MarkTable:

@@ -132,8 +132,9 @@ class OutboxTable:
     # --- reading ----------------------------------------------------------------------------
 
     def items(self, *, contact_id: ContactId | None = None,
-              statuses: Collection[ItemStatus] | None = None) -> list[OutboxRow]:  # fmt: skip
-        """Items in due order (the contact's, of these statuses)."""
+              statuses: Collection[ItemStatus] | None = None, step: Step | None = None,
+              limit: int | None = None) -> list[OutboxRow]:  # fmt: skip
+        """Items in due order (the contact's, of these statuses, for `step`; the first `limit`)."""
         where: list[str] = []
         args: list[Any] = []
         if contact_id is not None:
@@ -142,7 +143,12 @@ class OutboxTable:
         if statuses is not None:
             where.append(f"status IN ({', '.join('?' for _ in statuses)})")
             args.extend(s.value for s in statuses)
+        if step is not None:
+            where.append("step = ?")
+            args.append(step.value)
         sql = _ROW + (" WHERE " + " AND ".join(where) if where else "") + " ORDER BY due_at, id"
+        if limit is not None:
+            sql, args = sql + " LIMIT ?", [*args, limit]
         return [OutboxRow.of(r) for r in self._conn.execute(sql, args)]
 
     def item(self, item_id: int) -> OutboxRow | None:
