@@ -103,6 +103,8 @@ async def test_a_crash_mid_send_is_settled_by_where_it_stopped(
             outbox.handing_over(item_id)
     assert recover_interrupted(service, at(2, 17)) == int(handed_over)
     assert world.thanks() is after
+    told = [n.kind for n in service.store.notices.listed(unread_only=False)]
+    assert told == (["uncertain"] if handed_over else [])  # the user is told, as for a live one
 
 
 class Watching(FakeTransport):

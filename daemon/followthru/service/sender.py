@@ -74,8 +74,16 @@ def _settle_interrupted(service: Service, item_id: int, now: datetime) -> ItemSt
         return outbox.move(item_id, ItemEvent.STOPPED_BEFORE_DATA, now,
                            error="the daemon stopped before the message data was handed over")  # fmt: skip
     log.warning("uncertain item=%d: interrupted during the send; never re-sent on its own", item_id)
-    return outbox.move(item_id, ItemEvent.INTERRUPTED, now,
-                       error="the daemon stopped during the send: check Sent, then approve or reject")  # fmt: skip
+    moved = outbox.move(item_id, ItemEvent.INTERRUPTED, now,
+                        error="the daemon stopped during the send: check Sent, then approve or reject")  # fmt: skip
+    item = outbox.item(item_id)
+    if moved is ItemStatus.UNCERTAIN and item is not None:  # the user is told, as for a live one
+        text = (f"Your {item.step} to {', '.join(item.to)} may or may not have gone out (followthru "
+                "stopped during the send). Check your Sent folder, then `followthru approve "
+                f"{item.id}` to send it again or `followthru reject {item.id}`.")  # fmt: skip
+        service.store.notices.add(NoticeKind.UNCERTAIN, text, now, contact_id=item.contact_id,
+                                  item_id=item.id)  # fmt: skip
+    return moved
 
 
 @dataclass
