@@ -175,3 +175,25 @@ def test_a_low_confidence_unfortunately_is_a_notice_and_changes_nothing(
     )
     notices = json.loads(cli(config, capsys, "notices", "--json"))
     assert [n["kind"] for n in notices] == ["job_unconfirmed"]
+
+
+def test_a_flag_in_the_mail_client_confirms_a_low_reading(
+    imap_server: ImapAccount, config: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    cli(config, capsys, *ADD_BOB, "--company", "Acme", "--now", "2026-03-02T15:30:00+00:00")
+    run(config, capsys, "2026-03-02T18:00:00+00:00")
+    uid = imap_server.append("INBOX", mail(
+        "Carla Ruiz <carla@staffing.example>", ME, "About the Backend Engineer position at Acme",
+        "Hi Jane,\n\nUnfortunately the hiring manager at Acme has decided not to move forward "
+        "with your application.\n\nCarla\n",
+        at="2026-03-05T09:00:00+00:00", message_id="<vague@staffing.example>",
+    ))  # fmt: skip
+    run(config, capsys, "2026-03-05T10:00:00+00:00")
+    assert state(config, capsys, "bob@acme.example") != "nurture"
+    with imap_server.session() as imap:  # the user stars it on their phone
+        imap.select_folder("INBOX")
+        imap.add_flags([uid], [b"\\Flagged"])
+    run(config, capsys, "2026-03-05T10:05:00+00:00")
+    assert state(config, capsys, "bob@acme.example") == "nurture"
+    items = queue(config, capsys, "2026-03-05T10:05:00+00:00")
+    assert [i["to"] for i in items if i["step"] == "keep_in_mind"] == [["bob@acme.example"]]

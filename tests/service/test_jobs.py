@@ -191,6 +191,52 @@ async def test_a_low_reading_is_a_notice_and_changes_nothing(service: Service) -
     assert (steps_to(service, BOB), contact_state(service, BOB)) == before
     kinds = [n.kind for n in service.store.notices.listed(unread_only=False)]
     assert kinds.count("job_unconfirmed") == 1
+    await world.round(at(6, 10))  # unanswered: still nothing changes
+    assert (steps_to(service, BOB), contact_state(service, BOB)) == before
+
+
+async def test_a_flag_on_the_message_confirms_a_low_reading(service: Service) -> None:
+    """SPEC: a low rejection becomes a notice asking the user to confirm (flag to confirm)."""
+    world = World(service)
+    registered(service, BOB, at(2, 14))
+    await world.round(at(2, 16))
+    vague = person_mail(
+        "Carla Ruiz <carla@staffing.example>", "About the Backend Engineer position at Acme",
+        "Hi Jane,\n\nUnfortunately the hiring manager at Acme has decided not to move forward "
+        "with your application.\n\nCarla\n", at(5, 9), "<vague@staffing>",
+    )  # fmt: skip
+    uid = world.box.deliver("INBOX", vague, at(5, 9))
+    await world.round(at(5, 10))
+    assert contact_state(service, BOB) is not ContactState.NURTURE
+    [asked] = [n for n in service.store.notices.listed(unread_only=False)
+               if n.kind == "job_unconfirmed"]  # fmt: skip
+    assert "flag" in asked.text and "Acme" in asked.text
+    world.box.flag("INBOX", uid)  # the user stars it in their client
+    await world.round(at(5, 11))
+    assert contact_state(service, BOB) is ContactState.NURTURE
+    assert (Step.KEEP_IN_MIND, ItemStatus.PENDING) in steps_to(service, BOB)
+    assert service.store.questions.asked("personal") == []
+    await world.round(at(5, 12))  # asked once, answered once
+    assert [s for s, _ in steps_to(service, BOB)].count(Step.KEEP_IN_MIND) == 1
+
+
+async def test_a_question_nobody_answers_lapses(service: Service) -> None:
+    world = World(service)
+    registered(service, BOB, at(2, 14))
+    await world.round(at(2, 16))
+    vague = person_mail(
+        "Carla Ruiz <carla@staffing.example>", "About the Backend Engineer position at Acme",
+        "Hi Jane,\n\nUnfortunately the hiring manager at Acme has decided not to move forward "
+        "with your application.\n\nCarla\n", at(5, 9), "<vague@staffing>",
+    )  # fmt: skip
+    uid = world.box.deliver("INBOX", vague, at(5, 9))
+    await world.round(at(5, 10))
+    assert len(service.store.questions.asked("personal")) == 1
+    await world.round(at(5, 10) + timedelta(days=31))
+    assert service.store.questions.asked("personal") == []
+    world.box.flag("INBOX", uid)  # starred much later, for the user's own reasons
+    await world.round(at(5, 11) + timedelta(days=31))
+    assert (Step.KEEP_IN_MIND, ItemStatus.PENDING) not in steps_to(service, BOB)
 
 
 async def test_a_pause_moves_follow_ups_past_its_date_and_an_offer_closes(

@@ -17,7 +17,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 
 from followthru.core.effects import NoticeKind
@@ -33,6 +33,10 @@ from followthru.core.reading.jobs import JobReading
 
 USERS_MOVE = frozenset({"interview_request", "assessment", "info_request"})
 """Events after which the user owes the next message."""
+CONFIRMABLE = USERS_MOVE | {"rejection", "offer", "paused"}
+"""Events a low reading asks the user to confirm (they would change the process)."""
+CONFIRM_WITHIN = timedelta(days=30)
+"""How long a flag on the message still confirms a low reading."""
 _WHAT = {
     "interview_request": "asks you for a time or your availability",
     "assessment": "sent you a test or take-home to complete",
@@ -133,8 +137,10 @@ def act(
         return JobAction(
             news=news, reason="a low reading of a confirmed time: the invitation decides"
         )
-    if reading.confidence != "high":
+    if needs_confirmation(reading):
         return JobAction(notice=_unconfirmed(reading, label), reason="a low reading: asked")
+    if reading.confidence != "high":
+        return JobAction(news=news, reason=f"a low reading of {event}: recorded, nothing else")
     return _confirmed(reading, key, at, people, news, label, paused_check_in_after, interviews)
 
 
@@ -209,13 +215,30 @@ def _outcome(
 def _unconfirmed(reading: JobReading, label: str) -> Notice:
     what = _WHAT.get(reading.event, reading.event.replace("_", " "))
     outcome = {"rejection": "rejected", "offer": "offer"}.get(reading.event)
-    how = (
-        f" If it did, record it with `followthru outcome CONTACT {outcome}`."
-        if outcome
-        else " Nothing was changed."
+    shell = f", or run `followthru outcome CONTACT {outcome}`" if outcome else ""
+    text = (
+        f"{label} may have {what}, but the wording alone says so ({reading.reason}). Nothing "
+        f"was changed. If it did, flag (star) that message in your mail client{shell}: "
+        f"followthru then acts on it (for {CONFIRM_WITHIN.days} days)."
     )
-    text = f"{label} may have {what}, but the wording alone says so ({reading.reason}).{how}"
     return Notice(NoticeKind.JOB_UNCONFIRMED, text)
+
+
+def needs_confirmation(reading: JobReading) -> bool:
+    """A low reading that would change a process if it is what it seems: the user is asked,
+    and their flag on the message confirms it (`confirmed`)."""
+    return reading.confidence != "high" and reading.event in CONFIRMABLE
+
+
+def confirmed(reading: JobReading) -> JobReading:
+    """The reading as the user confirmed it (by flagging the message): it acts as a high one."""
+    return replace(reading, confidence="high", reason=f"{reading.reason}; confirmed by your flag")
+
+
+def confirmation_lapsed(asked_at: datetime, now: datetime) -> bool:
+    """A question not answered within CONFIRM_WITHIN is dropped (a flag much later is about
+    something else: the user marking it for themselves)."""
+    return now - asked_at > CONFIRM_WITHIN
 
 
 def _resumes(stated: date | None, at: datetime, after: timedelta) -> date:

@@ -11,6 +11,7 @@ import logging
 from dataclasses import replace
 from datetime import datetime
 
+from followthru.adapters.store.jobs import Question
 from followthru.core import jobmail
 from followthru.core.correlate import Envelope, Match
 from followthru.core.events import MoveMade
@@ -24,8 +25,9 @@ log = logging.getLogger(__name__)
 class JobMail:
     """One sync pass's job mail, applied through the service."""
 
-    def __init__(self, service: Service) -> None:
+    def __init__(self, service: Service, account: str) -> None:
         self.service = service
+        self.account = account
         self.store = service.store
         self._contacts: list[Contact] | None = None
 
@@ -39,8 +41,11 @@ class JobMail:
         return self._contacts
 
     def inbound(self, reading: JobReading, env: Envelope, key: str, at: datetime,
-                match: Match | None, now: datetime, *, interviews: int) -> jobmail.JobAction:  # fmt: skip
-        """Apply the job reading of someone else's message; returns what was decided."""
+                match: Match | None, now: datetime, *, interviews: int,
+                where: tuple[str, int, int] | None = None) -> jobmail.JobAction:  # fmt: skip
+        """Apply the job reading of someone else's message (found at `where`: folder,
+        UIDVALIDITY, UID); returns what was decided. A low reading that asks the user is
+        remembered, so that their flag on the message confirms it (`confirm`)."""
         company = reading.company or self.store.jobs.company_of((*env.in_reply_to, *env.references))
         keys = {jobmail.company_key(company or "")}
         if match is not None and match.contact_id is not None and not match.needs_review:
@@ -59,9 +64,22 @@ class JobMail:
             interviews=interviews,
         )  # fmt: skip
         self._carry_out(action, key, at, now)
+        if jobmail.needs_confirmation(reading) and where is not None:
+            self.store.questions.ask(self.account, where, key, reading, at, now)
         log.info("job_mail key=%s event=%s confidence=%s company=%r people=%d reason=%r", key,
                  reading.event, reading.confidence, company, len(people), action.reason)  # fmt: skip
         return action
+
+    def confirm(self, question: Question, now: datetime) -> None:
+        """The user flagged the message of a low reading: it acts as a high one."""
+        reading = jobmail.confirmed(question.reading)
+        people = jobmail.people_of(self._all(), {jobmail.company_key(reading.company or "")} - {""})
+        action = jobmail.act(reading, question.key, question.at, people,
+                             paused_check_in_after=self.service.config.jobs.paused_check_in_after)  # fmt: skip
+        self._carry_out(action, question.key, question.at, now)
+        self.store.questions.settle(question.key)
+        log.info("job_mail_confirmed key=%s event=%s people=%d", question.key, reading.event,
+                 len(people))  # fmt: skip
 
     def outbound(self, env: Envelope, key: str, at: datetime, now: datetime) -> int:
         """The user's own message: when it answers a process's mail (its thread) or writes to

@@ -20,7 +20,7 @@ if TYPE_CHECKING:  # types only: `plan` and the commands need not load the adapt
     from followthru.adapters.smtp import SendReport
     from followthru.adapters.store.contacts import ContactRow, KnownRow
     from followthru.adapters.store.events import EventRow
-    from followthru.adapters.store.jobs import Application
+    from followthru.adapters.store.jobs import Application, Question
     from followthru.adapters.store.mail import Watermark
     from followthru.adapters.store.notices import Notice
     from followthru.adapters.store.outbox import NewItem, OutboxRow
@@ -29,6 +29,7 @@ if TYPE_CHECKING:  # types only: `plan` and the commands need not load the adapt
     from followthru.core.items import ItemEvent, ItemStatus
     from followthru.core.jobmail import ApplicationNews
     from followthru.core.model import Contact, ContactId, Step
+    from followthru.core.reading.jobs import JobReading
 
 Clock = Callable[[], datetime]
 """Now, aware."""
@@ -199,6 +200,15 @@ class ApplicationRecords(Protocol):
     def listed(self) -> list[Application]: ...
 
 
+class QuestionRecords(Protocol):
+    """Low readings of job mail the user was asked to confirm."""
+
+    def ask(self, account: str, where: tuple[str, int, int], key: str, reading: JobReading,
+            at: datetime, now: datetime) -> None: ...  # fmt: skip
+    def asked(self, account: str) -> list[Question]: ...
+    def settle(self, key: str) -> None: ...
+
+
 class Records(Protocol):
     """The state store: one transaction covers what belongs together."""
 
@@ -216,6 +226,8 @@ class Records(Protocol):
     def marks(self) -> MarkRecords: ...
     @property
     def jobs(self) -> ApplicationRecords: ...
+    @property
+    def questions(self) -> QuestionRecords: ...
     def transaction(self) -> AbstractContextManager[Any]: ...
     def checkpoint(self) -> None: ...
     def change_mark(self) -> tuple[int, int]: ...

@@ -111,7 +111,7 @@ class Sync:
         self._folder = ""
         self.read = 0  # messages whose headers this Sync has read: progress for systemd
         self.rules = load_job_rules(service.config.jobs.rules)
-        self.jobs = JobMail(service)
+        self.jobs = JobMail(service, account.name)
 
     async def run(self, now: datetime) -> PassReport:
         """Read every folder's new mail and apply it; returns what was done."""
@@ -123,7 +123,34 @@ class Sync:
             (m for p in passes for m in p.relevant), key=lambda m: (m.at, m.folder, m.uid)
         )
         events = self._apply(passes, relevant, now)
+        events += await self._answers(now)
         return PassReport(self.account.name, scanned, len(relevant), events)
+
+    async def _answers(self, now: datetime) -> int:
+        """Low readings the user confirmed by flagging (starring) their message in the INBOX;
+        questions left unanswered too long, or whose message is no longer where it was
+        (the folder's UIDVALIDITY changed), are dropped."""
+        asked = self.store.questions.asked(self.account.name)
+        if not asked:
+            return 0
+        inbox = self.folders[0]
+        state = await self.mailbox.select(inbox)
+        here = {q.uid: q for q in asked if (q.folder, q.uidvalidity) == (inbox, state.uidvalidity)}
+        flags = await self.mailbox.flags(sorted(here)) if here else {}
+        confirmed = 0
+        with self.store.transaction():
+            for question in asked:
+                if here.get(question.uid) is question and "\\Flagged" in flags.get(
+                    question.uid, ()
+                ):
+                    self.jobs.confirm(question, now)
+                    confirmed += 1
+                elif here.get(question.uid) is not question or jobmail.confirmation_lapsed(
+                    question.asked_at, now
+                ):
+                    self.store.questions.settle(question.key)
+                    log.info("job_question_dropped key=%s", question.key)
+        return confirmed
 
     # --- reading ------------------------------------------------------------------------
 
@@ -271,8 +298,9 @@ class Sync:
         invitation created)."""
         cls = message.cls
         if cls is not None and cls.job is not None:
+            where = (message.folder, self._validity[message.folder], message.uid)
             self.jobs.inbound(cls.job, env, message.key, message.at, message.match, now,
-                              interviews=interviews)  # fmt: skip
+                              interviews=interviews, where=where)  # fmt: skip
 
     def _invitation(
         self, message: Arrival, cls: Classification, now: datetime, *, any_wording: bool = False

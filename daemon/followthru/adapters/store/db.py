@@ -36,7 +36,7 @@ from pathlib import Path
 
 from followthru.adapters.store.contacts import ContactTable
 from followthru.adapters.store.events import EventLog
-from followthru.adapters.store.jobs import ApplicationTable
+from followthru.adapters.store.jobs import ApplicationTable, QuestionTable
 from followthru.adapters.store.mail import MailState
 from followthru.adapters.store.migrations import MIGRATIONS
 from followthru.adapters.store.notices import MarkTable, NoticeTable
@@ -50,7 +50,7 @@ class Store:
     """The SQLite state store. Use `Store.open(path)`; close with `close()` or as a context.
 
     Its one face: `transaction()`, `lock()`, and a table family each (`contacts`, `events`,
-    `outbox`, `mail`, `notices`, `marks`, `jobs`), all on the one connection this object owns.
+    `outbox`, `mail`, `notices`, `marks`, `jobs`, `questions`), all on the one connection this object owns.
     """
 
     def __init__(self, conn: sqlite3.Connection, path: Path) -> None:
@@ -64,6 +64,7 @@ class Store:
         self.notices = NoticeTable(conn)
         self.marks = MarkTable(conn)
         self.jobs = ApplicationTable(conn)
+        self.questions = QuestionTable(conn)
 
     @classmethod
     def open(cls, path: Path, *, verify: bool = False) -> Store:

@@ -8,13 +8,15 @@ the latest event read, by the message's own date.
 
 from __future__ import annotations
 
+import json
 import sqlite3
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 
 from followthru.adapters.store.codec import utc
 from followthru.core.jobmail import ApplicationNews, company_key
+from followthru.core.reading.jobs import JobReading
 
 
 @dataclass(frozen=True, slots=True)
@@ -102,6 +104,66 @@ class ApplicationTable:
             f"SELECT {_COLUMNS} FROM applications ORDER BY updated_at DESC, id DESC"  # noqa: S608
         )
         return [_application(r) for r in rows]
+
+
+@dataclass(frozen=True, slots=True)
+class Question:
+    """A low reading the user was asked to confirm by flagging its message."""
+
+    key: str
+    folder: str
+    uidvalidity: int
+    uid: int
+    reading: JobReading
+    at: datetime
+    asked_at: datetime
+
+
+class QuestionTable:
+    """The `job_questions` table."""
+
+    def __init__(self, conn: sqlite3.Connection) -> None:
+        self._conn = conn
+
+    def ask(self, account: str, where: tuple[str, int, int], key: str, reading: JobReading,
+            at: datetime, now: datetime) -> None:  # fmt: skip
+        folder, uidvalidity, uid = where
+        self._conn.execute(
+            "INSERT OR IGNORE INTO job_questions (message_key, account, folder, uidvalidity, uid,"
+            " reading, at, asked_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            (key, account, folder, uidvalidity, uid, _encoded(reading), utc(at), utc(now)),
+        )
+
+    def asked(self, account: str) -> list[Question]:
+        """The account's open questions, oldest first."""
+        rows = self._conn.execute(
+            "SELECT message_key, folder, uidvalidity, uid, reading, at, asked_at FROM job_questions"
+            " WHERE account = ? ORDER BY asked_at, message_key",
+            (account,),
+        )
+        return [
+            Question(str(k), str(f), int(v), int(u), _decoded(str(r)),
+                     datetime.fromisoformat(str(a)), datetime.fromisoformat(str(q)))
+            for k, f, v, u, r, a, q in rows
+        ]  # fmt: skip
+
+    def settle(self, key: str) -> None:
+        self._conn.execute("DELETE FROM job_questions WHERE message_key = ?", (key,))
+
+
+def _encoded(reading: JobReading) -> str:
+    return json.dumps({
+        "event": reading.event, "ats": reading.ats, "company": reading.company,
+        "role": reading.role, "confidence": reading.confidence, "reason": reading.reason,
+        "deadline": reading.deadline.isoformat() if reading.deadline else None,
+    })  # fmt: skip
+
+
+def _decoded(raw: str) -> JobReading:
+    data = json.loads(raw)
+    deadline = date.fromisoformat(data["deadline"]) if data["deadline"] else None
+    return JobReading(data["event"], data["ats"], data["company"], data["role"], deadline,
+                      data["confidence"], data["reason"])  # fmt: skip
 
 
 def _application(row: tuple[object, ...]) -> Application:

@@ -191,4 +191,20 @@ CREATE TABLE job_messages (
 )
 """
 
-MIGRATIONS: tuple[str, ...] = (V1, V2, V3, V4, V5)
+# job_questions: low readings of job mail the user was asked to confirm (SPEC: a low reading
+# never changes a process by itself); a flag on the message (folder, uidvalidity, uid) confirms
+# it. `reading` is the job reading as JSON. Removed once answered or lapsed.
+V6 = """
+CREATE TABLE job_questions (
+    message_key TEXT PRIMARY KEY,
+    account     TEXT NOT NULL,
+    folder      TEXT NOT NULL,
+    uidvalidity INTEGER NOT NULL,
+    uid         INTEGER NOT NULL,
+    reading     TEXT NOT NULL,
+    at          TEXT NOT NULL,
+    asked_at    TEXT NOT NULL
+)
+"""
+
+MIGRATIONS: tuple[str, ...] = (V1, V2, V3, V4, V5, V6)
