@@ -8,7 +8,15 @@ import pytest
 
 from followthru.core.effects import NoticeKind
 from followthru.core.events import MoveMade, MoveOwed, OutcomeRecorded, ProcessPaused
-from followthru.core.jobmail import act, belongs, company_key, confirms_interview, domain_key
+from followthru.core.jobmail import (
+    act,
+    belongs,
+    company_index,
+    company_key,
+    confirms_interview,
+    domain_key,
+    people_of,
+)
 from followthru.core.model import Contact, ContactId, Outcome
 from followthru.core.reading.jobs import JobReading
 
@@ -97,3 +105,16 @@ def test_an_acknowledgement_is_recorded_and_alerts_do_nothing() -> None:
     assert ack.news is not None and ack.news.company == "Acme"
     alert = act(reading("other_job"), "<m>", AT, PEOPLE, paused_check_in_after=PAUSE)
     assert alert == type(alert)(reason=alert.reason)
+
+
+def test_the_company_index_finds_whom_people_of_finds() -> None:
+    people = [
+        Contact(id=ContactId("1"), email="bob@acme.example", company="Acme GmbH"),
+        Contact(id=ContactId("2"), email="ana@acme.example", company_domain="acme.example"),
+        Contact(id=ContactId("3"), email="eve@globex.example", company_domain="globex.example"),
+        Contact(id=ContactId("4"), email="joe@gmail.example", company="Globex Corp."),
+    ]
+    index = company_index(people)
+    for keys in ({"acme"}, {"globex"}, {"acme", "globex"}, {"initech"}):
+        found = {cid for key in keys for cid in index.get(key, ())}
+        assert tuple(sorted(found)) == people_of(people, keys)

@@ -30,15 +30,24 @@ class JobMail:
         self.account = account
         self.store = service.store
         self._contacts: list[Contact] | None = None
+        self._index: dict[str, tuple[ContactId, ...]] | None = None
 
     def forget(self) -> None:
         """Contacts changed (a referral or an interview was added): read them again."""
         self._contacts = None
+        self._index = None
 
     def _all(self) -> list[Contact]:
         if self._contacts is None:
             self._contacts = self.service.contacts()
         return self._contacts
+
+    def _people(self, keys: set[str]) -> tuple[ContactId, ...]:
+        """The contacts at any of these companies, in id order (jobmail.people_of's answer)."""
+        if self._index is None:
+            self._index = jobmail.company_index(self._all())
+        found = {cid for key in keys if key for cid in self._index.get(key, ())}
+        return tuple(sorted(found, key=int))
 
     def inbound(self, reading: JobReading, env: Envelope, key: str, at: datetime,
                 match: Match | None, now: datetime, *, interviews: int,
@@ -55,7 +64,7 @@ class JobMail:
                     jobmail.company_key(writer.company),
                     jobmail.domain_key(writer.company_domain),
                 }
-        people = jobmail.people_of(self._all(), keys - {""})
+        people = self._people(keys)
         if company and not reading.company:
             reading = _with_company(reading, company)
         action = jobmail.act(
@@ -73,7 +82,7 @@ class JobMail:
     def confirm(self, question: Question, now: datetime) -> None:
         """The user flagged the message of a low reading: it acts as a high one."""
         reading = jobmail.confirmed(question.reading)
-        people = jobmail.people_of(self._all(), {jobmail.company_key(reading.company or "")} - {""})
+        people = self._people({jobmail.company_key(reading.company or "")})
         action = jobmail.act(reading, question.key, question.at, people,
                              paused_check_in_after=self.service.config.jobs.paused_check_in_after)  # fmt: skip
         self._carry_out(action, question.key, question.at, now)
