@@ -111,14 +111,9 @@ def people_of(contacts: Iterable[Contact], keys: Iterable[str]) -> tuple[Contact
     return tuple(c.id for c in contacts if any(belongs(c, k) for k in wanted))
 
 
-def company_index(contacts: Iterable[Contact]) -> dict[str, tuple[ContactId, ...]]:
-    """Company key -> the contacts there, in order: `people_of` for many messages at once
-    (a first sync reads thousands against the same contacts)."""
-    index: dict[str, list[ContactId]] = {}
-    for contact in contacts:
-        for key in {company_key(contact.company), domain_key(contact.company_domain)} - {""}:
-            index.setdefault(key, []).append(contact.id)
-    return {key: tuple(ids) for key, ids in index.items()}
+def company_keys(company: str, company_domain: str) -> frozenset[str]:
+    """The keys a contact's company is known by (`belongs` is true for exactly these)."""
+    return frozenset({company_key(company), domain_key(company_domain)} - {""})
 
 
 def act(

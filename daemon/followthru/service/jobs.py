@@ -15,7 +15,7 @@ from followthru.adapters.store.jobs import Question
 from followthru.core import jobmail
 from followthru.core.correlate import Envelope, Match
 from followthru.core.events import MoveMade
-from followthru.core.model import Contact, ContactId
+from followthru.core.model import ContactId
 from followthru.core.reading.jobs import JobReading
 from followthru.service.contacts import Service
 
@@ -29,25 +29,29 @@ class JobMail:
         self.service = service
         self.account = account
         self.store = service.store
-        self._contacts: list[Contact] | None = None
-        self._index: dict[str, tuple[ContactId, ...]] | None = None
+        self._index: dict[str, list[ContactId]] = {}  # company key -> its people, in id order
+        self._indexed = 0  # the highest contact id in the index
+        self._owing: set[ContactId] | None = None  # whose organisation awaits the user
 
-    def forget(self) -> None:
-        """Contacts changed (a referral or an interview was added): read them again."""
-        self._contacts = None
-        self._index = None
-
-    def _all(self) -> list[Contact]:
-        if self._contacts is None:
-            self._contacts = self.service.contacts()
-        return self._contacts
+    def start_pass(self) -> None:
+        """What a pass reads fresh: who owes a move (the contacts' companies are only ever
+        added to, and read as contacts are added)."""
+        self._owing = None
 
     def _people(self, keys: set[str]) -> tuple[ContactId, ...]:
-        """The contacts at any of these companies, in id order (jobmail.people_of's answer)."""
-        if self._index is None:
-            self._index = jobmail.company_index(self._all())
+        """The contacts at any of these companies, in id order (jobmail.people_of's answer;
+        the index grows with the contacts added since it was last read)."""
+        for contact_id, company, domain in self.store.contacts.companies(self._indexed):
+            for key in jobmail.company_keys(company, domain):
+                self._index.setdefault(key, []).append(contact_id)
+            self._indexed = int(contact_id)
         found = {cid for key in keys if key for cid in self._index.get(key, ())}
         return tuple(sorted(found, key=int))
+
+    def _owing_now(self) -> set[ContactId]:
+        if self._owing is None:
+            self._owing = set(self.store.contacts.owing())
+        return self._owing
 
     def inbound(self, reading: JobReading, env: Envelope, key: str, at: datetime,
                 match: Match | None, now: datetime, *, interviews: int,
@@ -105,24 +109,27 @@ class JobMail:
             for a in (*env.to, *env.cc)
             if a.addr and a.addr not in own and a.domain not in free
         }
-        waiting = [c for c in self._all() if c.owes_move]
+        owing = self._owing_now()
+        if not owing:
+            return 0
         freed = [
             contact_id
-            for contact_id in jobmail.people_of(waiting, keys - {""})
-            if (now_known := self.service.snapshot(contact_id)) and now_known.owes_move
-        ]  # (the list read at the pass's start may be older than this message's events)
+            for contact_id in self._people(keys)
+            if contact_id in owing
+            and (now_known := self.service.snapshot(contact_id)) is not None
+            and now_known.owes_move
+        ]  # (the set read at the pass's start may be older than this message's events)
         for contact_id in freed:
             self.service.apply(contact_id, MoveMade(at=at, message_id=f"{key}#move-made"), now)
-        if freed:
-            self.forget()
+            owing.discard(contact_id)
         return len(freed)
 
     def _carry_out(self, action: jobmail.JobAction, key: str, at: datetime, now: datetime) -> None:
         for contact_id, event in action.deliveries:
             self.service.tick_contact(contact_id, at)
-            self.service.apply(contact_id, event, now)
-        if action.deliveries:
-            self.forget()
+            decision = self.service.apply(contact_id, event, now)
+            if self._owing is not None and decision.contact.owes_move:
+                self._owing.add(contact_id)
         if action.news is not None:
             self.store.jobs.note(action.news, key, at)
         if action.notice is not None:

@@ -116,7 +116,7 @@ class Sync:
     async def run(self, now: datetime) -> PassReport:
         """Read every folder's new mail and apply it; returns what was done."""
         self._index = self.index()
-        self.jobs.forget()  # contacts may have changed since the last pass
+        self.jobs.start_pass()
         passes = [await self._read_folder(folder, now) for folder in self.folders]
         scanned = sum(len(p.keys) for p in passes)
         relevant = sorted(
@@ -327,7 +327,6 @@ class Sync:
             count += decision is not None and not decision.ignored
         if found:
             self._index = self.index()
-            self.jobs.forget()
         log.info(
             "invitation account=%s uid=%d interviews=%d", self.account.name, message.uid, len(found)
         )
@@ -363,7 +362,6 @@ class Sync:
             log.info("referral_detected contact=%s source=%s", contact_id, source)
         if found:
             self._index = self.index()
-            self.jobs.forget()
 
     # --- what is known ------------------------------------------------------------------
 

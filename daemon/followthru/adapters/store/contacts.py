@@ -121,6 +121,21 @@ class ContactTable:
             known.append(KnownRow(ContactId(str(cid)), ordered, domain or "", source_id))
         return known
 
+    def companies(self, after: int = 0) -> list[tuple[ContactId, str, str]]:
+        """(id, company, company domain) of every contact whose id is above `after`, in id
+        order: what job mail needs to find a company's people, read without the snapshots."""
+        rows = self._conn.execute(
+            "SELECT id, company, company_domain FROM contacts WHERE id > ? ORDER BY id", (after,)
+        )
+        return [(ContactId(str(i)), c or "", d or "") for i, c, d in rows]
+
+    def owing(self) -> list[ContactId]:
+        """The contacts whose organisation awaits the user's answer (their snapshot says so)."""
+        rows = self._conn.execute(
+            "SELECT id FROM contacts WHERE json_extract(snapshot, '$.contact.owes_move') = 1"
+        )
+        return [ContactId(str(i)) for (i,) in rows]
+
     def set_source(self, contact_id: ContactId, source_id: ContactId) -> None:
         self._conn.execute(
             "UPDATE contacts SET source_id = ? WHERE id = ?", (int(source_id), int(contact_id))
