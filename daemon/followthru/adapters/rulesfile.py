@@ -48,6 +48,16 @@ def load_job_rules(user_file: Path | None = None) -> JobRules:
     if user_file is None:
         return shipped_rules()
     try:
+        stamp = user_file.stat().st_mtime_ns
+    except OSError:
+        stamp = None  # _read says what is wrong with it
+    return _user_rules(user_file, stamp)
+
+
+@lru_cache(maxsize=4)
+def _user_rules(user_file: Path, stamp: int | None) -> JobRules:
+    """The merged rules, compiled once per version of the user's file (its mtime)."""
+    try:
         return compile_rules(merge(_shipped_data(), _read(user_file)))
     except RulesError as exc:
         raise ConfigError(str(user_file), [str(exc)]) from exc

@@ -40,6 +40,7 @@ from followthru.core.effects import NoticeKind
 from followthru.core.items import found_in_sent
 from followthru.core.model import Step
 from followthru.core.reading.classify import Classification, Kind, classify
+from followthru.core.reading.jobrules import JobRules
 from followthru.core.reading.triage import (
     looks_like_report,
     may_be_invitation,
@@ -110,8 +111,16 @@ class Sync:
         self._validity: dict[str, int] = {}
         self._folder = ""
         self.read = 0  # messages whose headers this Sync has read: progress for systemd
-        self.rules = load_job_rules(service.config.jobs.rules)
+        self._rules: JobRules | None = None  # read when a message first needs them
         self.jobs = JobMail(service, account.name)
+
+    @property
+    def rules(self) -> JobRules:
+        """The job rules (shipped, and the user's `jobs.rules`): compiled once, when a pass
+        first reads a message (a pass with nothing new never pays for them)."""
+        if self._rules is None:
+            self._rules = load_job_rules(self.service.config.jobs.rules)
+        return self._rules
 
     async def run(self, now: datetime) -> PassReport:
         """Read every folder's new mail and apply it; returns what was done."""
