@@ -119,3 +119,13 @@ def test_company_keys_are_what_belongs_answers_to() -> None:
         for key in ("acme", "globex", "initech", ""):
             assert (key in keys) == belongs(person, key)
     assert people_of(people, {"globex"}) == ("3", "4")
+
+
+def test_a_contacts_question_is_the_users_move_whatever_the_wordings_confidence() -> None:
+    low = reading("interview_request", "low")
+    asked = act(low, "<m>", AT, PEOPLE, paused_check_in_after=PAUSE, from_contact=True)
+    assert {e for _, e in asked.deliveries} == {MoveOwed(at=AT, message_id="<m>#move")}
+    assert asked.notice is not None and asked.notice.kind is NoticeKind.YOUR_MOVE
+    no = act(reading("rejection", "low"), "<m>", AT, PEOPLE, paused_check_in_after=PAUSE,
+             from_contact=True)  # fmt: skip
+    assert no.deliveries == ()  # a "no" in a contact's words is the personal path's to read

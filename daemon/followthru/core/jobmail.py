@@ -124,9 +124,14 @@ def act(
     *,
     paused_check_in_after: timedelta,
     interviews: int = 0,
+    from_contact: bool = False,
 ) -> JobAction:
     """What `reading` (of the message `key`, dated `at`) does to the process whose known
-    people are `people` (`interviews`: how many the message's invitation created)."""
+    people are `people` (`interviews`: how many the message's invitation created;
+    `from_contact`: a known contact wrote it, so a question in it is a human's question, the
+    user's move whatever the wording's confidence)."""
+    if from_contact and reading.event in USERS_MOVE and reading.confidence != "high":
+        reading = replace(reading, confidence="high", reason=f"{reading.reason}; a contact asks")
     event = reading.event
     label = reading.company or "A company"
     news = (

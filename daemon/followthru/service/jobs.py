@@ -14,6 +14,7 @@ from datetime import datetime
 from followthru.adapters.store.jobs import Question
 from followthru.core import jobmail
 from followthru.core.correlate import Envelope, Match
+from followthru.core.effects import NoticeKind
 from followthru.core.events import MoveMade
 from followthru.core.model import ContactId
 from followthru.core.reading.jobs import JobReading
@@ -61,8 +62,10 @@ class JobMail:
         remembered, so that their flag on the message confirms it (`confirm`)."""
         company = reading.company or self.store.jobs.company_of((*env.in_reply_to, *env.references))
         keys = {jobmail.company_key(company or "")}
-        if match is not None and match.contact_id is not None and not match.needs_review:
-            writer = self.service.snapshot(ContactId(match.contact_id))
+        writer_id = match.contact_id if match is not None and not match.needs_review else None
+        known = writer_id is not None
+        if writer_id is not None:
+            writer = self.service.snapshot(ContactId(writer_id))
             if writer is not None:  # a known recruiter: their colleagues are the process
                 keys |= {
                     jobmail.company_key(writer.company),
@@ -74,10 +77,10 @@ class JobMail:
         action = jobmail.act(
             reading, key, at, people,
             paused_check_in_after=self.service.config.jobs.paused_check_in_after,
-            interviews=interviews,
+            interviews=interviews, from_contact=known,
         )  # fmt: skip
         self._carry_out(action, key, at, now)
-        if jobmail.needs_confirmation(reading) and where is not None:
+        if action.notice is not None and action.notice.kind is NoticeKind.JOB_UNCONFIRMED and where:
             self.store.questions.ask(self.account, where, key, reading, at, now)
         log.info("job_mail key=%s event=%s confidence=%s company=%r people=%d reason=%r", key,
                  reading.event, reading.confidence, company, len(people), action.reason)  # fmt: skip
