@@ -148,6 +148,7 @@ def write_config(
         }],
         "store": {"path": str(workdir / "state.db")},
         "notify": {"digest_at": None, "urgent": False},  # the figures count mail, not our notes
+        "approval": {"max_drafts_per_pass": 1000},  # the sending figure writes 100 drafts at once
         "watch": watch or {},
         # `run` serves the dashboard meanwhile (issue 17: latency and idle hold with it on)
         "dashboard": {"listen": f"127.0.0.1:{free_port()}"},
