@@ -78,6 +78,15 @@ REJECTION = (
 )
 
 
+def vague_no(subject: str) -> bytes:
+    """A staffing agent's "unfortunately ... not to move forward": a "no" in words alone (low)."""
+    return person_mail(
+        "Carla Ruiz <carla@staffing.example>", subject,
+        "Hi Jane,\n\nUnfortunately the hiring manager at Acme has decided not to move forward "
+        "with your application.\n\nCarla\n", at(5, 9), "<vague@staffing>",
+    )  # fmt: skip
+
+
 def registered(service: Service, email: str, start: datetime) -> None:
     new = NewInterview(email, start, timedelta(hours=1), name="Bob Stone", company="Acme")
     service.register_interview(new, start + timedelta(hours=2))
@@ -181,11 +190,7 @@ async def test_a_low_reading_is_a_notice_and_changes_nothing(service: Service) -
     registered(service, BOB, at(2, 14))
     await world.round(at(2, 16))
     before = steps_to(service, BOB), contact_state(service, BOB)
-    vague = person_mail(
-        "Carla Ruiz <carla@staffing.example>", "About the Backend Engineer position",
-        "Hi Jane,\n\nUnfortunately the hiring manager at Acme has decided not to move forward "
-        "with your application.\n\nCarla\n", at(5, 9), "<vague@staffing>",
-    )  # fmt: skip
+    vague = vague_no("About the Backend Engineer position")
     world.box.deliver("INBOX", vague, at(5, 9))
     await world.round(at(5, 10))
     assert (steps_to(service, BOB), contact_state(service, BOB)) == before
@@ -200,11 +205,7 @@ async def test_a_flag_on_the_message_confirms_a_low_reading(service: Service) ->
     world = World(service)
     registered(service, BOB, at(2, 14))
     await world.round(at(2, 16))
-    vague = person_mail(
-        "Carla Ruiz <carla@staffing.example>", "About the Backend Engineer position at Acme",
-        "Hi Jane,\n\nUnfortunately the hiring manager at Acme has decided not to move forward "
-        "with your application.\n\nCarla\n", at(5, 9), "<vague@staffing>",
-    )  # fmt: skip
+    vague = vague_no("About the Backend Engineer position at Acme")
     uid = world.box.deliver("INBOX", vague, at(5, 9))
     await world.round(at(5, 10))
     assert contact_state(service, BOB) is not ContactState.NURTURE
@@ -224,11 +225,7 @@ async def test_a_question_nobody_answers_lapses(service: Service) -> None:
     world = World(service)
     registered(service, BOB, at(2, 14))
     await world.round(at(2, 16))
-    vague = person_mail(
-        "Carla Ruiz <carla@staffing.example>", "About the Backend Engineer position at Acme",
-        "Hi Jane,\n\nUnfortunately the hiring manager at Acme has decided not to move forward "
-        "with your application.\n\nCarla\n", at(5, 9), "<vague@staffing>",
-    )  # fmt: skip
+    vague = vague_no("About the Backend Engineer position at Acme")
     uid = world.box.deliver("INBOX", vague, at(5, 9))
     await world.round(at(5, 10))
     assert len(service.store.questions.asked("personal")) == 1
