@@ -3,7 +3,7 @@
 Invariants (SPEC invariant 5):
 - The exact bytes and the Message-ID were stored when the draft was made; they are what is
   sent. The item is `sending` (committed) before the first byte goes out.
-- Only failures before the message data was handed over are retried (adapters/sending.py).
+- Only failures before the message data was handed over are retried (adapters/smtp.py).
   After the hand-over, a drop, a stall or a crash makes the item `uncertain`: never re-sent
   on its own; the user decides (`approve` sends again, `reject` drops it).
 - The moment the message data starts to be handed over (after the server's 354, before the
