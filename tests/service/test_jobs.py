@@ -87,6 +87,17 @@ def vague_no(subject: str) -> bytes:
     )  # fmt: skip
 
 
+async def asked_about_a_vague_no(world: World) -> int:
+    """Bob interviewed at Acme; a staffing agent's vague "no" about Acme read (and asked about)
+    on 5 March: its UID in the INBOX."""
+    registered(world.service, BOB, at(2, 14))
+    await world.round(at(2, 16))
+    vague = vague_no("About the Backend Engineer position at Acme")
+    uid = world.box.deliver("INBOX", vague, at(5, 9))
+    await world.round(at(5, 10))
+    return uid
+
+
 def registered(service: Service, email: str, start: datetime) -> None:
     new = NewInterview(email, start, timedelta(hours=1), name="Bob Stone", company="Acme")
     service.register_interview(new, start + timedelta(hours=2))
@@ -203,11 +214,7 @@ async def test_a_low_reading_is_a_notice_and_changes_nothing(service: Service) -
 async def test_a_flag_on_the_message_confirms_a_low_reading(service: Service) -> None:
     """SPEC: a low rejection becomes a notice asking the user to confirm (flag to confirm)."""
     world = World(service)
-    registered(service, BOB, at(2, 14))
-    await world.round(at(2, 16))
-    vague = vague_no("About the Backend Engineer position at Acme")
-    uid = world.box.deliver("INBOX", vague, at(5, 9))
-    await world.round(at(5, 10))
+    uid = await asked_about_a_vague_no(world)
     assert contact_state(service, BOB) is not ContactState.NURTURE
     [asked] = [n for n in service.store.notices.listed(unread_only=False)
                if n.kind == "job_unconfirmed"]  # fmt: skip
@@ -223,11 +230,7 @@ async def test_a_flag_on_the_message_confirms_a_low_reading(service: Service) ->
 
 async def test_a_question_nobody_answers_lapses(service: Service) -> None:
     world = World(service)
-    registered(service, BOB, at(2, 14))
-    await world.round(at(2, 16))
-    vague = vague_no("About the Backend Engineer position at Acme")
-    uid = world.box.deliver("INBOX", vague, at(5, 9))
-    await world.round(at(5, 10))
+    uid = await asked_about_a_vague_no(world)
     assert len(service.store.questions.asked("personal")) == 1
     await world.round(at(5, 10) + timedelta(days=31))
     assert service.store.questions.asked("personal") == []

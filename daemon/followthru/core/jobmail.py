@@ -100,15 +100,13 @@ def domain_key(domain: str) -> str:
 def belongs(contact: Contact, key: str) -> bool:
     """Whether `contact` works at the company whose key is `key` (by the company they were
     registered with, or their address's company domain)."""
-    if not key:
-        return False
-    return company_key(contact.company) == key or domain_key(contact.company_domain) == key
+    return key in company_keys(contact.company, contact.company_domain)
 
 
 def people_of(contacts: Iterable[Contact], keys: Iterable[str]) -> tuple[ContactId, ...]:
     """The contacts at any of the companies `keys`, in order."""
-    wanted = {k for k in keys if k}
-    return tuple(c.id for c in contacts if any(belongs(c, k) for k in wanted))
+    wanted = set(keys)
+    return tuple(c.id for c in contacts if company_keys(c.company, c.company_domain) & wanted)
 
 
 def company_keys(company: str, company_domain: str) -> frozenset[str]:

@@ -73,7 +73,7 @@ class JobMail:
                 }
         people = self._people(keys)
         if company and not reading.company:
-            reading = _with_company(reading, company)
+            reading = replace(reading, company=company)
         action = jobmail.act(
             reading, key, at, people,
             paused_check_in_after=self.service.config.jobs.paused_check_in_after,
@@ -138,7 +138,3 @@ class JobMail:
         if action.notice is not None:
             first = action.deliveries[0][0] if action.deliveries else None
             self.store.notices.add(action.notice.kind, action.notice.text, now, contact_id=first)
-
-
-def _with_company(reading: JobReading, company: str) -> JobReading:
-    return replace(reading, company=company)

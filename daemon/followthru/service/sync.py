@@ -149,14 +149,11 @@ class Sync:
         confirmed = 0
         with self.store.transaction():
             for question in asked:
-                if here.get(question.uid) is question and "\\Flagged" in flags.get(
-                    question.uid, ()
-                ):
+                current = here.get(question.uid) is question
+                if current and "\\Flagged" in flags.get(question.uid, ()):
                     self.jobs.confirm(question, now)
                     confirmed += 1
-                elif here.get(question.uid) is not question or jobmail.confirmation_lapsed(
-                    question.asked_at, now
-                ):
+                elif not current or jobmail.confirmation_lapsed(question.asked_at, now):
                     self.store.questions.settle(question.key)
                     log.info("job_question_dropped key=%s", question.key)
         return confirmed
