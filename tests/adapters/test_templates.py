@@ -439,8 +439,10 @@ def assert_exact(
     assert parsed_recipients(parsed, "From") == [(squeeze(ctx.me.name), ctx.me.email)]
     assert parsed_recipients(parsed, "To") == expected_recipients(headers["to"])
     assert parsed_recipients(parsed, "Cc") == cc
-    # A long first word is folded onto the next line, so a reader may see one leading space.
-    assert parsed["Subject"].lstrip(" ") == squeeze(renderer.letter(step, ctx).subject)
+    # A long first word is folded onto the next line, so a reader may see one leading space;
+    # and Python's folder keeps a space at the end of a line before an encoded word (a role
+    # ending in U+00A0), so that one space may read as two. Runs of spaces are compared as one.
+    assert squeeze(parsed["Subject"]) == squeeze(renderer.letter(step, ctx).subject)
     assert parsed["Message-ID"].split() == [headers["message_id"]]
     assert parsed["In-Reply-To"].split() == [headers["in_reply_to"]]
     chain = [*headers["references"], headers["in_reply_to"]]  # type: ignore[misc]
